@@ -1,0 +1,183 @@
+"""The paper record, its identity key, and how two sightings of one paper merge."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+
+_ARXIV_ID = re.compile(r"^(?:arxiv:)?(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$", re.I)
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def normalize_arxiv_id(raw: str) -> str | None:
+    """Return the arXiv id without its version suffix, or None when `raw` is not one."""
+    match = _ARXIV_ID.match(raw.strip())
+    return match.group(1) if match else None
+
+
+def normalize_title(title: str) -> str:
+    """Casefold and collapse punctuation and whitespace, so trivially different titles agree."""
+    folded = unicodedata.normalize("NFKC", title).casefold()
+    return " ".join(_NON_WORD.sub(" ", folded).split())
+
+
+def make_key(title: str, arxiv_id: str | None = None) -> str:
+    """`arxiv:<id>` when the arXiv id is known, else `title:<normalized title>`."""
+    if arxiv_id:
+        return f"arxiv:{arxiv_id}"
+    return f"title:{normalize_title(title)}"
+
+
+@dataclass(frozen=True, slots=True)
+class Organization:
+    """An organization as Hugging Face shows it: a slug id and a display name."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    """A publication date; `year_inferred` is True when the listing omitted the year."""
+
+    date: dt.date
+    year_inferred: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a sighting of a paper came from: a file (or `-` for stdin) and a 1-based line."""
+
+    file: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """One paper. Immutable: merging and edits produce new records."""
+
+    title: str
+    abstract: str = ""
+    ai_summary: str | None = None
+    authors: tuple[str, ...] = ()
+    authors_count: int | None = None
+    organization: Organization | None = None
+    published: Published | None = None
+    upvotes: int | None = None
+    arxiv_id: str | None = None
+    urls: tuple[str, ...] = ()
+    sources: tuple[Source, ...] = ()
+    key: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            object.__setattr__(self, "key", make_key(self.title, self.arxiv_id))
+
+    @property
+    def title_key(self) -> str:
+        """The title-based key, under which state may have been recorded before the id was known."""
+        return make_key(self.title)
+
+    @property
+    def display_authors(self) -> str:
+        """Authors as a person reads them: names when known, else a count, else nothing."""
+        if self.authors:
+            return ", ".join(self.authors)
+        if self.authors_count is not None:
+            noun = "author" if self.authors_count == 1 else "authors"
+            return f"{self.authors_count} {noun}"
+        return ""
+
+    @property
+    def metadata_richness(self) -> int:
+        """How many optional fields are known; the richer sighting wins a merge."""
+        return sum(
+            value is not None and value != () and value != ""
+            for value in (
+                self.ai_summary,
+                self.authors,
+                self.authors_count,
+                self.organization,
+                self.published,
+                self.upvotes,
+                self.arxiv_id,
+                self.urls,
+            )
+        )
+
+
+def _better_published(a: Published | None, b: Published | None) -> Published | None:
+    """An explicit year beats an inferred one; otherwise keep the first seen."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    if a.year_inferred and not b.year_inferred:
+        return b
+    return a
+
+
+def _longer(a: str, b: str) -> str:
+    return b if len(b) > len(a) else a
+
+
+def _union(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(a + b))
+
+
+def merge(a: Paper, b: Paper) -> Paper:
+    """Merge two sightings of one paper: the richer field wins, sources are united.
+
+    Upvotes keep the larger count (counts only grow on the site); authors keep the
+    longer list; the arXiv id, once known, is kept and the key follows it.
+    """
+    arxiv_id = a.arxiv_id or b.arxiv_id
+    authors = a.authors if len(a.authors) >= len(b.authors) else b.authors
+    counts = [c for c in (a.authors_count, b.authors_count, len(authors) or None) if c is not None]
+    upvotes = [u for u in (a.upvotes, b.upvotes) if u is not None]
+    ai_summary = a.ai_summary if a.ai_summary is not None else b.ai_summary
+    if a.ai_summary and b.ai_summary:
+        ai_summary = _longer(a.ai_summary, b.ai_summary)
+    return replace(
+        a,
+        title=_longer(a.title, b.title) if a.arxiv_id == b.arxiv_id else (a if a.arxiv_id else b).title,
+        abstract=_longer(a.abstract, b.abstract),
+        ai_summary=ai_summary,
+        authors=authors,
+        authors_count=max(counts) if counts else None,
+        organization=a.organization or b.organization,
+        published=_better_published(a.published, b.published),
+        upvotes=max(upvotes) if upvotes else None,
+        arxiv_id=arxiv_id,
+        urls=_union(a.urls, b.urls),
+        sources=tuple(dict.fromkeys(a.sources + b.sources)),
+        key=make_key(a.title, arxiv_id) if arxiv_id else a.key,
+    )
+
+
+def dedupe(papers: list[Paper]) -> list[Paper]:
+    """Fold sightings into one record per paper, in first-seen order.
+
+    A paper is found again by its arXiv key or by its normalized title, so a title-keyed
+    sighting and an id-keyed one of the same paper become one record keyed by the id.
+    """
+    by_slot: dict[str, int] = {}
+    merged: list[Paper] = []
+    for paper in papers:
+        slot = by_slot.get(paper.key)
+        if slot is None:
+            slot = by_slot.get(paper.title_key)
+            if slot is not None and merged[slot].arxiv_id and paper.arxiv_id and merged[slot].arxiv_id != paper.arxiv_id:
+                slot = None  # same title, different papers
+        if slot is None:
+            by_slot[paper.key] = len(merged)
+            by_slot.setdefault(paper.title_key, len(merged))
+            merged.append(paper)
+            continue
+        combined = merge(merged[slot], paper)
+        merged[slot] = combined
+        by_slot[combined.key] = slot
+        by_slot.setdefault(combined.title_key, slot)
+    return merged

@@ -1,0 +1,129 @@
+"""Read listing files (or stdin), recognise their format by content, and parse them.
+
+Every way a file can be unusable ends in a `ListingError` with one line naming the file and
+the reason; junk inside a readable listing only produces warnings.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from broadsheet.model import Paper, dedupe
+from broadsheet.sources.dump import ParseResult, looks_like_dump, parse_dump
+from broadsheet.sources.errors import ListingError, ParseWarning
+
+STDIN = "-"
+# Anything bigger is almost surely not a listing someone meant to open here.
+MAX_BYTES = 1 << 30
+
+
+@dataclass(slots=True)
+class Listings:
+    """Papers from one or more listings, deduplicated, with every warning raised on the way."""
+
+    papers: list[Paper] = field(default_factory=list)
+    warnings: list[ParseWarning] = field(default_factory=list)
+    entries: int = 0
+    files: list[str] = field(default_factory=list)
+
+
+def read_bytes(path: str) -> bytes:
+    """The raw bytes of a file or of stdin, with OS errors turned into ListingError."""
+    if path == STDIN:
+        return sys.stdin.buffer.read()
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise ListingError(path, "no such file") from None
+    except IsADirectoryError:
+        raise ListingError(path, "is a directory") from None
+    except PermissionError:
+        raise ListingError(path, "permission denied") from None
+    except OSError as error:
+        raise ListingError(path, error.strerror or str(error)) from None
+    if len(data) > MAX_BYTES:
+        raise ListingError(path, "larger than 1 GiB, not read")
+    return data
+
+
+def decode(data: bytes, source: str) -> str:
+    """UTF-8 text (a BOM is allowed); binary and other encodings are refused by name."""
+    if not data.strip():
+        raise ListingError(source, "empty file")
+    if b"\x00" in data[:8192]:
+        raise ListingError(source, "binary file, not a listing")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ListingError(source, f"not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})") from None
+
+
+def parse_text(text: str, source: str, *, year: int | None = None) -> ParseResult:
+    """Recognise the format by its content and parse it."""
+    head = text.lstrip()[:1]
+    if head in ("{", "["):
+        raise ListingError(source, "JSON that is not a daily-papers listing")
+    if head == "<":
+        raise ListingError(source, "HTML or XML that is not a daily-papers listing")
+    if not looks_like_dump(text):
+        raise ListingError(source, "not a daily-papers listing (no page header, metadata or abstracts found)")
+    result = parse_dump(text, source, year=year)
+    if not result.papers:
+        reason = "no papers found"
+        if result.warnings:
+            reason += f" ({result.warnings[0].reason} at line {result.warnings[0].line})"
+        raise ListingError(source, reason)
+    return result
+
+
+def expand(paths: Iterable[str]) -> list[tuple[str, bool]]:
+    """Files named directly (flagged True), plus the visible regular files inside named folders."""
+    files: list[tuple[str, bool]] = []
+    for path in paths:
+        if path != STDIN and os.path.isdir(path):
+            try:
+                inside = sorted(
+                    str(child) for child in Path(path).iterdir() if child.is_file() and not child.name.startswith(".")
+                )
+            except PermissionError:
+                raise ListingError(path, "permission denied") from None
+            if not inside:
+                raise ListingError(path, "directory holds no listings")
+            files.extend((child, False) for child in inside)
+        else:
+            files.append((path, True))
+    return files
+
+
+def load_listings(paths: Iterable[str], *, year: int | None = None) -> Listings:
+    """Load and merge listings.
+
+    A file named directly that cannot be read raises ListingError; inside a folder such a
+    file is skipped with a warning, and a folder with nothing readable raises.
+    """
+    listings = Listings()
+    sightings: list[Paper] = []
+    paths = list(paths)
+    expanded = expand(paths)
+    for path, named in expanded:
+        try:
+            result = parse_text(decode(read_bytes(path), path), path, year=year)
+        except ListingError as error:
+            if named:
+                raise
+            listings.warnings.append(ParseWarning(path, 0, f"skipped: {error.reason}"))
+            continue
+        sightings.extend(result.papers)
+        listings.warnings.extend(result.warnings)
+        listings.entries += result.entries
+        listings.files.append(path)
+    if expanded and not listings.files:
+        folders = [p for p in paths if p != STDIN and os.path.isdir(p)]
+        raise ListingError(folders[0] if folders else paths[0], "directory holds no listings")
+    listings.papers = dedupe(sightings)
+    return listings

@@ -1,0 +1,82 @@
+"""The paper record: keys, normalisation and merging of sightings."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from broadsheet.model import Organization, Paper, Published, Source, dedupe, make_key, merge, normalize_arxiv_id, normalize_title
+
+
+def test_title_key_collapses_case_punctuation_and_space() -> None:
+    assert normalize_title("  LLM-Pruner:  On the  Structural\tPruning ") == "llm pruner on the structural pruning"
+    assert make_key("E^2-LLM: Fast?") == "title:e 2 llm fast"
+
+
+def test_arxiv_key_strips_version() -> None:
+    assert normalize_arxiv_id("2410.17243v2") == "2410.17243"
+    assert normalize_arxiv_id("arXiv:2410.17243") == "2410.17243"
+    assert normalize_arxiv_id("hep-th/9901001v1") == "hep-th/9901001"
+    assert normalize_arxiv_id("not an id") is None
+    assert Paper(title="T", arxiv_id="2410.17243").key == "arxiv:2410.17243"
+
+
+def test_paper_is_immutable() -> None:
+    paper = Paper(title="A")
+    try:
+        paper.title = "B"  # type: ignore[misc]
+    except AttributeError:
+        return
+    raise AssertionError("Paper must be frozen")
+
+
+def test_merge_keeps_richer_fields_and_all_sources() -> None:
+    bare = Paper(title="A paper", abstract="short", sources=(Source("a.txt", 1),))
+    rich = Paper(
+        title="A Paper",
+        abstract="a longer abstract",
+        authors_count=3,
+        organization=Organization("google", "Google"),
+        published=Published(dt.date(2024, 5, 1)),
+        upvotes=7,
+        sources=(Source("b.txt", 9),),
+    )
+    merged = merge(bare, rich)
+    assert merged.abstract == "a longer abstract"
+    assert merged.authors_count == 3
+    assert merged.organization == Organization("google", "Google")
+    assert merged.published == Published(dt.date(2024, 5, 1))
+    assert merged.upvotes == 7
+    assert merged.sources == (Source("a.txt", 1), Source("b.txt", 9))
+    assert merged.key == bare.key
+
+
+def test_explicit_year_beats_inferred_and_upvotes_take_the_max() -> None:
+    a = Paper(title="X", published=Published(dt.date(2025, 1, 2), year_inferred=True), upvotes=9)
+    b = Paper(title="X", published=Published(dt.date(2024, 1, 2)), upvotes=3)
+    merged = merge(a, b)
+    assert merged.published == Published(dt.date(2024, 1, 2), False)
+    assert merged.upvotes == 9
+
+
+def test_dedupe_moves_a_title_keyed_paper_to_its_arxiv_key() -> None:
+    by_title = Paper(title="Attention Is All You Need", sources=(Source("a", 1),))
+    by_id = Paper(title="Attention is all you need", arxiv_id="1706.03762", sources=(Source("b", 2),))
+    [one] = dedupe([by_title, by_id])
+    assert one.key == "arxiv:1706.03762"
+    assert len(one.sources) == 2
+    # and the other way round
+    [two] = dedupe([by_id, by_title])
+    assert two.key == "arxiv:1706.03762"
+
+
+def test_dedupe_keeps_same_title_different_ids_apart() -> None:
+    a = Paper(title="Survey", arxiv_id="2401.00001")
+    b = Paper(title="Survey", arxiv_id="2401.00002")
+    assert len(dedupe([a, b])) == 2
+
+
+def test_display_authors() -> None:
+    assert Paper(title="t", authors=("A", "B")).display_authors == "A, B"
+    assert Paper(title="t", authors_count=1).display_authors == "1 author"
+    assert Paper(title="t", authors_count=4).display_authors == "4 authors"
+    assert Paper(title="t").display_authors == ""
