@@ -19,7 +19,7 @@ def normalize_arxiv_id(raw: str) -> str | None:
 
 def normalize_title(title: str) -> str:
     """Casefold and collapse punctuation and whitespace, so trivially different titles agree."""
-    folded = unicodedata.normalize("NFKC", title).casefold()
+    folded = title.lower() if title.isascii() else unicodedata.normalize("NFKC", title).casefold()
     return " ".join(_NON_WORD.sub(" ", folded).split())
 
 
@@ -78,7 +78,7 @@ class Paper:
     @property
     def title_key(self) -> str:
         """The title-based key, under which state may have been recorded before the id was known."""
-        return make_key(self.title)
+        return self.key if self.arxiv_id is None and self.key.startswith("title:") else make_key(self.title)
 
     @property
     def display_authors(self) -> str:

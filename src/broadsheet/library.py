@@ -1,0 +1,150 @@
+"""The Library: loaded papers plus their reading state and search, with no UI.
+
+The reader and the CLI both act through it, so scripting does what the reader does. Row
+numbers are indices into `papers`. Counts of starred and unread papers are kept up to date
+incrementally, because recounting 100k papers on every keystroke would stall the reader.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from broadsheet.model import Paper
+
+Spans = Sequence[tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class MatchSpans:
+    title: Spans = ()
+    abstract: Spans = ()
+    ai_summary: Spans = ()
+
+
+NO_SPANS = MatchSpans()
+
+
+@dataclass
+class SearchOutcome:
+    """What the reader shows for one query: rows in order, or an error and nothing else."""
+
+    rows: Sequence[int] = ()
+    sort: str = "date"
+    error: str | None = None
+    text: str = ""
+    spans_for: Callable[[int], MatchSpans] = field(default=lambda _i: NO_SPANS)
+    engine_state: object = None
+
+    def highlights(self, index: int) -> MatchSpans:
+        return self.spans_for(index)
+
+    def title_spans(self, index: int) -> Spans:
+        return self.spans_for(index).title
+
+
+class StateStore(Protocol):
+    """What the Library needs from the reading-state store."""
+
+    def is_starred(self, key: str) -> bool: ...
+    def is_read(self, key: str) -> bool: ...
+    def set_starred(self, items: Sequence[tuple[str, str]], value: bool) -> int: ...
+    def set_read(self, items: Sequence[tuple[str, str]], value: bool) -> int: ...
+    def undo(self) -> str | None: ...
+    def close(self) -> None: ...
+
+
+class SearchEngine(Protocol):
+    def search_steps(
+        self, text: str, *, sort_override: str | None, previous: SearchOutcome | None, status: Library
+    ) -> Iterator[SearchOutcome | None]: ...
+
+    def progress(self) -> str | None: ...
+
+
+class Library:
+    def __init__(self, papers: Sequence[Paper], store: StateStore, engine: SearchEngine, problems: Iterable[str] = ()) -> None:
+        self.papers = papers
+        self.store = store
+        self.engine = engine
+        self.problems = list(problems)
+        self._starred = sum(store.is_starred(p.key) for p in papers)
+        self._unread = sum(not store.is_read(p.key) for p in papers)
+
+    # -- state ------------------------------------------------------------------------
+
+    def is_starred(self, index: int) -> bool:
+        return self.store.is_starred(self.papers[index].key)
+
+    def is_read(self, index: int) -> bool:
+        return self.store.is_read(self.papers[index].key)
+
+    def counts(self) -> tuple[int, int]:
+        """(starred, unread) among the loaded papers."""
+        return self._starred, self._unread
+
+    def _items(self, indices: Iterable[int]) -> list[tuple[str, str]]:
+        return [(self.papers[i].key, self.papers[i].title) for i in indices]
+
+    def _set(self, indices: Sequence[int], *, starred: bool | None = None, read: bool | None = None) -> int:
+        if starred is not None:
+            changed = [i for i in indices if self.is_starred(i) != starred]
+            self.store.set_starred(self._items(changed), starred)
+            self._starred += len(changed) if starred else -len(changed)
+        else:
+            assert read is not None
+            changed = [i for i in indices if self.is_read(i) != read]
+            self.store.set_read(self._items(changed), read)
+            self._unread += -len(changed) if read else len(changed)
+        return len(changed)
+
+    def toggle_star(self, index: int) -> bool:
+        value = not self.is_starred(index)
+        self._set([index], starred=value)
+        return value
+
+    def toggle_read(self, index: int) -> bool:
+        value = not self.is_read(index)
+        self._set([index], read=value)
+        return value
+
+    def mark_read(self, index: int) -> None:
+        self._set([index], read=True)
+
+    def mark_read_many(self, indices: Sequence[int]) -> int:
+        """Mark a whole set read as one undoable step; returns how many changed."""
+        return self._set(indices, read=True)
+
+    def undo(self) -> str | None:
+        undone = self.store.undo()
+        if undone is not None:
+            self.recount()
+        return undone
+
+    def recount(self) -> None:
+        """Recount from the store: after an undo, or when another instance changed the file."""
+        self._starred = sum(self.is_starred(i) for i in range(len(self.papers)))
+        self._unread = sum(not self.is_read(i) for i in range(len(self.papers)))
+
+    def close(self) -> None:
+        self.store.close()
+
+    # -- search -----------------------------------------------------------------------
+
+    def search_steps(
+        self, text: str, *, sort_override: str | None = None, previous: SearchOutcome | None = None
+    ) -> Iterator[SearchOutcome | None]:
+        return self.engine.search_steps(text, sort_override=sort_override, previous=previous, status=self)
+
+    def search(self, text: str, *, sort_override: str | None = None) -> SearchOutcome:
+        """The one-shot form, for the CLI and tests."""
+        outcome: SearchOutcome | None = None
+        for step in self.search_steps(text, sort_override=sort_override):
+            if step is not None:
+                outcome = step
+        assert outcome is not None
+        return outcome
+
+    def index_progress(self) -> str | None:
+        return self.engine.progress()

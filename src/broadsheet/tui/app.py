@@ -1,0 +1,364 @@
+"""The reader: a thin Textual layer over the Library. Widgets render and forward intent."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+from textual.worker import get_current_worker
+
+from broadsheet import config as config_module
+from broadsheet.library import Library, SearchOutcome
+from broadsheet.links import best_link
+from broadsheet.text_safety import is_openable_url, one_line
+from broadsheet.themes import load_themes, theme_variable_defaults
+from broadsheet.tui.detail import DetailPane, paper_renderable
+from broadsheet.tui.paper_list import PaperList
+from broadsheet.tui.screens import HelpScreen, ThemePicker
+
+NARROW = 100  # below this many columns the detail pane goes under the list
+SORT_CYCLE = ("date", "-date", "upvotes", "-upvotes", "title", "-title", "relevance")
+
+
+class BroadsheetApp(App[None]):
+    """Papers, a detail pane, a live filter and a status line."""
+
+    TITLE = "broadsheet"
+    CSS = """
+    #banner { background: $warning 30%; color: $text; padding: 0 1; height: auto; }
+    #filter-row { height: auto; }
+    #filter { width: 1fr; height: 1; border: none; padding: 0 1; background: $boost; }
+    #filter:focus { background: $primary 20%; }
+    #filter-error { color: $error; width: auto; max-width: 50%; padding: 0 1; display: none; }
+    #filter-error.-shown { display: block; }
+    #main { height: 1fr; }
+    #papers { width: 3fr; min-width: 20; }
+    #detail { width: 2fr; border-left: vkey $primary 50%; }
+    Screen.-narrow #main { layout: vertical; }
+    Screen.-narrow #papers { width: 100%; height: 1fr; }
+    Screen.-narrow #detail { width: 100%; height: 1fr; border-left: none; border-top: hkey $primary 50%; }
+    #status { height: 1; background: $panel; color: $text-muted; padding: 0 1; }
+    """
+
+    BINDINGS = [
+        Binding("slash", "focus_filter", "Filter", id="filter"),
+        Binding("escape", "clear_filter", "Clear", show=False, id="clear"),
+        Binding("enter", "open_detail", "Open", id="open"),
+        Binding("s", "toggle_star", "Star", id="star"),
+        Binding("r,space", "toggle_read", "Read", id="read"),
+        Binding("R", "mark_shown_read", "All read", show=False, id="read_all"),
+        Binding("u,ctrl+z", "undo", "Undo", show=False, id="undo"),
+        Binding("n", "next_unread", "Next unread", show=False, id="next_unread"),
+        Binding("N", "previous_unread", "Prev unread", show=False, id="previous_unread"),
+        Binding("o", "open_link", "Browser", id="browser"),
+        Binding("y", "copy_link", "Copy", show=False, id="copy"),
+        Binding("S", "cycle_sort", "Sort", id="sort"),
+        Binding("t", "pick_theme", "Theme", show=False, id="theme"),
+        Binding("question_mark,f1", "help", "Help", id="help"),
+        Binding("q", "quit", "Quit", id="quit"),
+    ]
+
+    @dataclass
+    class SearchFinished(Message):
+        outcome: SearchOutcome
+        started: float
+
+    def __init__(self, library: Library, *, config: config_module.Config | None = None, banner: str | None = None) -> None:
+        super().__init__()
+        self.library = library
+        self.config = config or config_module.Config()
+        self._banner = banner
+        self._query_text = ""
+        self._sort_override: str | None = None
+        self._outcome: SearchOutcome | None = None
+        self.last_search_latency: float | None = None
+        self._theme_problems: list[str] = []
+        themes, self._theme_problems = load_themes()
+        for theme in themes:
+            self.register_theme(theme)
+
+    # -- composition ------------------------------------------------------------------
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return theme_variable_defaults()
+
+    def compose(self) -> ComposeResult:
+        if self._banner:
+            yield Static(Text(self._banner), id="banner")
+        with Horizontal(id="filter-row"):
+            yield Input(placeholder="/ filter: words, \"phrase\", -exclude, is:unread, sort:date … (? for help)", id="filter")
+            yield Static(id="filter-error")
+        with Horizontal(id="main"):
+            yield PaperList(
+                self.library.papers,
+                is_starred=self.library.is_starred,
+                is_read=self.library.is_read,
+                id="papers",
+            )
+            yield DetailPane(id="detail")
+        yield Static(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        wanted = self.config.theme
+        if wanted in self.available_themes:
+            self.theme = wanted
+        else:
+            self._theme_problems.append(f"unknown theme {wanted!r}; using {config_module.DEFAULT_THEME}")
+            self.theme = config_module.DEFAULT_THEME
+        if self._theme_problems:
+            self.notify("\n".join(self._theme_problems), title="Theme problems", severity="warning", timeout=8)
+        if self.config.keys:
+            self.set_keymap(self.config.keys)
+        for problem in self.config.problems + self.library.problems:
+            self.notify(problem, severity="warning", timeout=8)
+        self._apply_layout(self.size.width)
+        self.paper_list.focus()
+        self._run_search("")
+
+    @property
+    def paper_list(self) -> PaperList:
+        return self.query_one("#papers", PaperList)
+
+    def on_resize(self, event: object) -> None:
+        self._apply_layout(self.size.width)
+
+    def _apply_layout(self, width: int) -> None:
+        self.screen.set_class(width < NARROW, "-narrow")
+
+    def watch_theme(self, theme: str) -> None:
+        """A theme chosen anywhere (picker, palette) is remembered; a picker preview is not."""
+        if not self.is_mounted or isinstance(self.screen, ThemePicker) or theme == self.config.theme:
+            return
+        if theme in self.available_themes:
+            self.config.theme = theme
+            self._remember_theme(theme)
+
+    # -- searching --------------------------------------------------------------------
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self._run_search(event.value)
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.paper_list.focus()
+
+    def _run_search(self, text: str) -> None:
+        self._query_text = text
+        self._search(text, self._sort_override, time.perf_counter())
+
+    @work(thread=True, exclusive=True, group="search")
+    def _search(self, text: str, sort_override: str | None, started: float) -> None:
+        """Runs the engine in short steps; between them the GIL goes back to the UI."""
+        worker = get_current_worker()
+        outcome: SearchOutcome | None = None
+        for step in self.library.search_steps(text, sort_override=sort_override, previous=self._outcome):
+            if worker.is_cancelled:
+                return
+            if step is not None:
+                outcome = step
+            time.sleep(0)  # yield the GIL so keystrokes keep flowing
+        if outcome is not None and not worker.is_cancelled:
+            self.post_message(self.SearchFinished(outcome, started))
+
+    @on(SearchFinished)
+    def _search_finished(self, message: SearchFinished) -> None:
+        outcome = message.outcome
+        error = self.query_one("#filter-error", Static)
+        if outcome.error is not None:
+            error.update(Text(outcome.error))
+            error.add_class("-shown")
+            self._update_status()
+            return  # keep the last good results on screen
+        error.remove_class("-shown")
+        self._outcome = outcome
+        self.paper_list.set_rows(outcome.rows, outcome.title_spans)
+        self._show_current()
+        self._update_status()
+        self.last_search_latency = time.perf_counter() - message.started
+
+    # -- showing ----------------------------------------------------------------------
+
+    @on(PaperList.Highlighted)
+    def _highlighted(self, message: PaperList.Highlighted) -> None:
+        self._show_current()
+
+    @on(PaperList.Selected)
+    def _selected(self, message: PaperList.Selected) -> None:
+        self.action_open_detail()
+
+    def _show_current(self) -> None:
+        detail = self.query_one("#detail", DetailPane)
+        index = self.paper_list.current
+        if index is None:
+            detail.show(Text("No papers match." if self._query_text else "No papers.", style="dim"))
+            return
+        spans = self._outcome.highlights(index) if self._outcome else None
+        detail.show(
+            paper_renderable(
+                self.library.papers[index],
+                starred=self.library.is_starred(index),
+                read=self.library.is_read(index),
+                title_spans=spans.title if spans else (),
+                abstract_spans=spans.abstract if spans else (),
+                summary_spans=spans.ai_summary if spans else (),
+                match_style=self.paper_list.get_component_rich_style("paper-list--match"),
+            )
+        )
+
+    def _update_status(self) -> None:
+        shown = len(self.paper_list.rows)
+        total = len(self.library.papers)
+        starred, unread = self.library.counts()
+        sort = self._outcome.sort if self._outcome else "date"
+        parts = [f"{shown:,} of {total:,}", f"{starred:,} starred", f"{unread:,} unread", f"sort: {sort}"]
+        if progress := self.library.index_progress():
+            parts.append(progress)
+        self.query_one("#status", Static).update(Text(" · ".join(parts)))
+
+    # -- actions ----------------------------------------------------------------------
+
+    def action_focus_filter(self) -> None:
+        # set_focus is immediate; Widget.focus() is deferred, so keys typed right after
+        # the slash (a fast typist, or a paste) would still reach the list
+        self.set_focus(self.query_one("#filter", Input))
+
+    def action_clear_filter(self) -> None:
+        filter_box = self.query_one("#filter", Input)
+        if filter_box.value:
+            filter_box.value = ""
+        self.paper_list.focus()
+
+    def _current(self) -> int | None:
+        index = self.paper_list.current
+        if index is None:
+            self.bell()
+        return index
+
+    def _changed(self, indices: Iterable[int]) -> None:
+        for index in indices:
+            self.paper_list.refresh_paper(index)
+        self._show_current()
+        self._update_status()
+
+    def action_open_detail(self) -> None:
+        if (index := self._current()) is None:
+            return
+        if self.config.open_marks_read and not self.library.is_read(index):
+            self.library.mark_read(index)
+            self._changed([index])
+        self.query_one("#detail", DetailPane).focus()
+
+    def action_toggle_star(self) -> None:
+        if (index := self._current()) is not None:
+            self.library.toggle_star(index)
+            self._changed([index])
+
+    def action_toggle_read(self) -> None:
+        if (index := self._current()) is not None:
+            self.library.toggle_read(index)
+            self._changed([index])
+
+    def action_mark_shown_read(self) -> None:
+        rows = list(self.paper_list.rows)
+        count = self.library.mark_read_many(rows)
+        self.paper_list.refresh_all()
+        self._changed([])
+        self.notify(f"Marked {count:,} paper{'s' if count != 1 else ''} read (u undoes).")
+
+    def action_undo(self) -> None:
+        undone = self.library.undo()
+        if undone is None:
+            self.notify("Nothing to undo.")
+            return
+        self.paper_list.refresh_all()
+        self._changed([])
+        self.notify(f"Undid: {undone}")
+
+    def _jump_unread(self, step: int) -> None:
+        rows = self.paper_list.rows
+        position = self.paper_list.cursor + step
+        while 0 <= position < len(rows):
+            if not self.library.is_read(rows[position]):
+                self.paper_list.cursor = position
+                return
+            position += step
+        self.notify("No more unread papers this way.")
+
+    def action_next_unread(self) -> None:
+        self._jump_unread(1)
+
+    def action_previous_unread(self) -> None:
+        self._jump_unread(-1)
+
+    def action_open_link(self) -> None:
+        if (index := self._current()) is None:
+            return
+        url = best_link(self.library.papers[index])
+        if not is_openable_url(url):
+            self.notify("This paper has no http(s) link.", severity="warning")
+            return
+        self.open_url(url)
+        self.notify(f"Opening {url}")
+
+    def action_copy_link(self) -> None:
+        if (index := self._current()) is None:
+            return
+        paper = self.library.papers[index]
+        self.copy_to_clipboard(f"{one_line(paper.title)} {best_link(paper)}")
+        self.notify("Copied the title and link.")
+
+    def action_cycle_sort(self) -> None:
+        current = self._sort_override or (self._outcome.sort if self._outcome else "date")
+        position = SORT_CYCLE.index(current) if current in SORT_CYCLE else -1
+        self._sort_override = SORT_CYCLE[(position + 1) % len(SORT_CYCLE)]
+        self._run_search(self._query_text)
+
+    def action_pick_theme(self) -> None:
+        def chosen(name: str | None) -> None:
+            if name and name != self.config.theme:
+                self.config.theme = name
+                self._remember_theme(name)
+
+        self.push_screen(ThemePicker(sorted(self.available_themes), self.theme), chosen)
+
+    def _remember_theme(self, name: str) -> None:
+        try:
+            config_module.save_theme(name)
+        except OSError as error:
+            self.notify(f"Could not save the theme choice: {error}", severity="warning")
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self._binding_rows()))
+
+    def _binding_rows(self) -> list[tuple[str, str]]:
+        rows = []
+        for binding in (*PaperList.BINDINGS, *self.BINDINGS):
+            assert isinstance(binding, Binding)
+            keys = self.config.keys.get(binding.id or "", binding.key)
+            shown = ", ".join(self.get_key_display(Binding(key.strip(), "")) for key in keys.split(","))
+            rows.append((shown, binding.description))
+        rows.append(("ctrl+p", "Command palette"))
+        return rows
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for binding in self.BINDINGS:
+            assert isinstance(binding, Binding)
+            if binding.action in ("quit", "help"):
+                continue
+            yield SystemCommand(binding.description, f"{binding.description} ({binding.key})", lambda a=binding.action: self.run_action(a))
+
+    async def action_quit(self) -> None:
+        self.library.close()
+        self.exit()

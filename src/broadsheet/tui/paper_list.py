@@ -1,0 +1,277 @@
+"""The paper list: a Line-API ScrollView that renders only the rows on screen.
+
+Cost follows the visible rows, not the number of papers, so 100k papers paint as fast as
+ten. Rows are cached as Strips keyed by everything that changes their look.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from broadsheet.model import Paper
+from broadsheet.text_safety import one_line
+
+Spans = Sequence[tuple[int, int]]
+STAR = "★"
+NO_STAR = " "
+UNREAD_DOT = "•"
+DATE_WIDTH = 10
+VOTES_WIDTH = 6
+
+
+class PaperList(ScrollView, can_focus=True):
+    """Rows are indices into `papers`; the list shows `rows` in order with a cursor."""
+
+    COMPONENT_CLASSES = {
+        "paper-list--cursor",
+        "paper-list--starred",
+        "paper-list--unread",
+        "paper-list--read",
+        "paper-list--match",
+        "paper-list--meta",
+    }
+
+    DEFAULT_CSS = """
+    PaperList {
+        background: $surface;
+        scrollbar-gutter: stable;
+        overflow-x: hidden;
+    }
+    PaperList > .paper-list--cursor { background: $primary 40%; }
+    PaperList:focus > .paper-list--cursor { background: $primary 70%; }
+    PaperList > .paper-list--starred { color: $paper-star; text-style: bold; }
+    PaperList > .paper-list--unread { color: $paper-unread; text-style: bold; }
+    PaperList > .paper-list--read { color: $paper-read; }
+    PaperList > .paper-list--match { color: $paper-match; text-style: bold underline; }
+    PaperList > .paper-list--meta { color: $text-muted; }
+    """
+
+    BINDINGS = [
+        Binding("down,j", "cursor_down", "Down", show=False, id="list.down"),
+        Binding("up,k", "cursor_up", "Up", show=False, id="list.up"),
+        Binding("home,g", "first", "Top", show=False, id="list.top"),
+        Binding("end,G", "last", "Bottom", show=False, id="list.bottom"),
+        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="list.page_down"),
+        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="list.page_up"),
+    ]
+
+    cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
+
+    @dataclass
+    class Highlighted(Message):
+        """The cursor moved to another paper (or to none, when the list is empty)."""
+
+        paper_list: PaperList
+        paper_index: int | None
+
+        @property
+        def control(self) -> PaperList:
+            return self.paper_list
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, PaperList.Highlighted)
+
+    @dataclass
+    class Selected(Message):
+        """Enter or a click on a paper."""
+
+        paper_list: PaperList
+        paper_index: int
+
+        @property
+        def control(self) -> PaperList:
+            return self.paper_list
+
+    def __init__(
+        self,
+        papers: Sequence[Paper],
+        *,
+        is_starred: Callable[[int], bool],
+        is_read: Callable[[int], bool],
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self._papers = papers
+        self._rows: Sequence[int] = range(len(papers))
+        self._is_starred = is_starred
+        self._is_read = is_read
+        self._title_spans: Callable[[int], Spans] = lambda _index: ()
+        self._generation = 0  # bumps when highlights change, so cached rows are not reused
+        self._cache: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
+        self.virtual_size = Size(0, len(self._rows))
+
+    # -- data -------------------------------------------------------------------------
+
+    @property
+    def rows(self) -> Sequence[int]:
+        return self._rows
+
+    @property
+    def current(self) -> int | None:
+        """The paper index under the cursor."""
+        if not self._rows:
+            return None
+        return self._rows[min(self.cursor, len(self._rows) - 1)]
+
+    def set_rows(self, rows: Sequence[int], title_spans: Callable[[int], Spans] | None = None) -> None:
+        """Show `rows`; the cursor stays on its paper when that paper is still shown."""
+        keep = self.current
+        self._rows = rows
+        self._title_spans = title_spans or (lambda _index: ())
+        self._generation += 1
+        self.virtual_size = Size(self.size.width, len(rows))
+        position = 0
+        if keep is not None and rows:
+            position = _position_of(rows, keep)
+            if position < 0:
+                position = 0
+        self.cursor = position
+        self.refresh()
+
+    def set_papers(self, papers: Sequence[Paper], rows: Sequence[int]) -> None:
+        self._papers = papers
+        self._cache.clear()
+        self.set_rows(rows)
+
+    def refresh_paper(self, paper_index: int) -> None:
+        """Repaint one paper's row (after a star or read toggle): one line, not the list."""
+        position = _position_of(self._rows, paper_index)
+        if position >= 0:
+            self.refresh_line(position)
+
+    def refresh_all(self) -> None:
+        self.refresh()
+
+    def move_to_paper(self, paper_index: int) -> bool:
+        position = _position_of(self._rows, paper_index)
+        if position >= 0:
+            self.cursor = position
+        return position >= 0
+
+    # -- cursor -----------------------------------------------------------------------
+
+    def validate_cursor(self, value: int) -> int:
+        return max(0, min(value, len(self._rows) - 1)) if self._rows else 0
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh_line(old)
+        self.refresh_line(new)
+        self._scroll_cursor_into_view()
+        self.post_message(self.Highlighted(self, self.current))
+
+    def _scroll_cursor_into_view(self) -> None:
+        height = self.scrollable_content_region.height or 1
+        top = int(self.scroll_y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+
+    def action_cursor_down(self) -> None:
+        self.cursor += 1
+
+    def action_cursor_up(self) -> None:
+        self.cursor -= 1
+
+    def action_first(self) -> None:
+        self.cursor = 0
+
+    def action_last(self) -> None:
+        self.cursor = len(self._rows) - 1
+
+    def _page(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def action_page_down(self) -> None:
+        self.scroll_to(y=self.scroll_y + self._page(), animate=False, immediate=True)
+        self.cursor += self._page()
+
+    def action_page_up(self) -> None:
+        self.scroll_to(y=self.scroll_y - self._page(), animate=False, immediate=True)
+        self.cursor -= self._page()
+
+    def action_select(self) -> None:
+        if (current := self.current) is not None:
+            self.post_message(self.Selected(self, current))
+
+    async def _on_click(self, event: events.Click) -> None:
+        row = event.style.meta.get("row")
+        if isinstance(row, int) and 0 <= row < len(self._rows):
+            self.focus()
+            self.cursor = row
+            if event.chain >= 2:
+                self.action_select()
+
+    # -- rendering --------------------------------------------------------------------
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._cache.clear()
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self._rows))
+        self._cache.clear()
+
+    def render_line(self, y: int) -> Strip:
+        position = int(self.scroll_y) + y
+        width = self.scrollable_content_region.width
+        if position >= len(self._rows) or width <= 0:
+            return Strip.blank(max(width, 0), self.rich_style)
+        index = self._rows[position]
+        starred = self._is_starred(index)
+        read = self._is_read(index)
+        cursor = position == self.cursor
+        key = (index, starred, read, cursor, self.has_focus, width, self._generation)
+        strip = self._cache.get(key)
+        if strip is None:
+            strip = self._render_row(index, starred, read, cursor, width).apply_meta({"row": position})
+            self._cache[key] = strip
+        return strip
+
+    def _render_row(self, index: int, starred: bool, read: bool, cursor: bool, width: int) -> Strip:
+        paper = self._papers[index]
+        base = self.rich_style
+        title_style = self.get_component_rich_style("paper-list--read" if read else "paper-list--unread")
+        match_style = self.get_component_rich_style("paper-list--match")
+        meta_style = self.get_component_rich_style("paper-list--meta")
+        star_style = self.get_component_rich_style("paper-list--starred")
+
+        date = paper.published.date.isoformat() if paper.published else ""
+        votes = f"▲{paper.upvotes}" if paper.upvotes else ""
+        tail = f" {date:>{DATE_WIDTH}} {votes:>{VOTES_WIDTH}}" if width >= 50 else ""
+        marker = Text(STAR if starred else (NO_STAR if read else UNREAD_DOT), style=star_style if starred else meta_style)
+        title_width = max(1, width - 2 - len(tail))
+        title = Text(one_line(paper.title), style=title_style, no_wrap=True, overflow="ellipsis", end="")
+        for start, end in self._title_spans(index):
+            title.stylize(match_style, start, end)
+        title.truncate(title_width, overflow="ellipsis", pad=True)
+        line = Text.assemble(marker, " ", title, Text(tail, style=meta_style), end="")
+        line.truncate(width, pad=True)
+        segments = list(line.render(self.app.console))
+        strip = Strip(Segment.apply_style(segments, base), width)
+        if cursor:
+            strip = strip.apply_style(self.get_component_rich_style("paper-list--cursor"))
+        return strip.crop_extend(0, width, base or Style())
+
+
+def _position_of(rows: Sequence[int], paper_index: int) -> int:
+    """Where `paper_index` sits in `rows`, or -1. A range answers in O(1)."""
+    if isinstance(rows, range):
+        return paper_index - rows.start if paper_index in rows else -1
+    try:
+        return rows.index(paper_index)
+    except ValueError:
+        return -1
