@@ -17,9 +17,15 @@ def normalize_arxiv_id(raw: str) -> str | None:
     return match.group(1) if match else None
 
 
+# ASCII punctuation (and "_", which \W would keep) to spaces: translate beats a regex on ASCII titles
+_ASCII_PUNCTUATION = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalnum()})
+
+
 def normalize_title(title: str) -> str:
     """Casefold and collapse punctuation and whitespace, so trivially different titles agree."""
-    folded = title.lower() if title.isascii() else unicodedata.normalize("NFKC", title).casefold()
+    if title.isascii():
+        return " ".join(title.lower().translate(_ASCII_PUNCTUATION).split())
+    folded = unicodedata.normalize("NFKC", title).casefold()
     return " ".join(_NON_WORD.sub(" ", folded).split())
 
 

@@ -127,3 +127,31 @@ def load_listings(paths: Iterable[str], *, year: int | None = None) -> Listings:
         raise ListingError(folders[0] if folders else paths[0], "directory holds no listings")
     listings.papers = dedupe(sightings)
     return listings
+
+
+def open_listings(paths: Iterable[str], *, year: int | None = None, use_cache: bool = True) -> Listings:
+    """`load_listings` through the parsed-listing cache: unchanged files are not parsed again."""
+    from broadsheet import corpus_cache
+
+    paths = list(paths)
+    key = corpus_cache.fingerprint([path for path, _named in expand(paths)], year) if use_cache else None
+    if key is not None and (cached := corpus_cache.load(key)) is not None:
+        extra = cached.extra
+        return Listings(
+            papers=cached,  # type: ignore[arg-type]  # a lazy Sequence[Paper]
+            warnings=[ParseWarning(w["source"], w["line"], w["reason"]) for w in extra.get("warnings", [])],
+            entries=extra.get("entries", len(cached)),
+            files=extra.get("files", []),
+        )
+    listings = load_listings(paths, year=year)
+    if key is not None:
+        extra = {
+            "warnings": [{"source": w.source, "line": w.line, "reason": w.reason} for w in listings.warnings],
+            "entries": listings.entries,
+            "files": listings.files,
+        }
+        try:
+            corpus_cache.save(listings.papers, key, extra)
+        except OSError:
+            pass  # the cache only saves time; a read-only or full cache dir costs nothing else
+    return listings

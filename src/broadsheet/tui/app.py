@@ -89,7 +89,7 @@ class BroadsheetApp(App[None]):
     # -- composition ------------------------------------------------------------------
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
-        return theme_variable_defaults()
+        return theme_variable_defaults(self.current_theme)
 
     def compose(self) -> ComposeResult:
         if self._banner:

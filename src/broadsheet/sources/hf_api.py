@@ -1,0 +1,169 @@
+"""The Hugging Face papers API as JSON: `/api/daily_papers`, `/api/papers` and `/api/papers/{id}`.
+
+`/api/daily_papers` (and `/api/papers/search`) answer an array of items
+`{paper: {...}, title, publishedAt, organization?, ...}`; `/api/papers` an array of bare
+paper objects; `/api/papers/{id}` one bare paper object. All three are read here.
+
+Choices, because the API is undocumented and drifts:
+
+* The inner `paper.title`/`paper.summary` keep arXiv's hard line wraps (`\\n  `); the outer
+  `title` does not. Whitespace is collapsed everywhere and the outer title is preferred.
+* `published` is `paper.publishedAt`, the arXiv date (an explicit year, never inferred);
+  the outer `publishedAt` is when the paper was featured and is not used.
+* `upvotes: null` is kept as None (unknown): the API sends null on some items that have
+  no votes, but a null carries no count we can trust.
+* Organization is `Organization(id=name slug, name=fullname)`, from the paper or the item.
+* `githubRepo` and `projectPage` become `urls`; the HF and arXiv pages follow from the id.
+* Each entry's `Source.line` is its 1-based position in the array (a JSON file has no
+  useful line per entry); a single object is entry 1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from typing import Any
+
+from broadsheet.model import Organization, Paper, Published, Source, normalize_arxiv_id
+from broadsheet.sources.dump import ParseResult
+from broadsheet.sources.errors import ListingError, ParseWarning
+from broadsheet.text_safety import is_openable_url
+
+_SNIFF_BYTES = 65536
+# Keys only these responses have: the item wrapper, HF author records, the vote count.
+_HF_KEYS = re.compile(r'"paper"\s*:\s*\{|"authors"\s*:\s*\[\s*\{\s*"_id"|"upvotes"\s*:|"discussionId"\s*:')
+_EMPTY_ARRAY = re.compile(r"^\[\s*\]\s*$")
+
+
+def looks_like_hf_json(text: str) -> bool:
+    """A cheap sniff: JSON whose first 64 KB holds keys only the HF papers API uses.
+
+    An empty array is accepted too: it is what `/api/daily_papers` answers on a weekend, and
+    "no papers" says more than "not a listing".
+    """
+    head = text[:_SNIFF_BYTES].lstrip("\ufeff \t\r\n")
+    if not head.startswith(("[", "{")) or "jsonfeed.org/version" in head:
+        return False
+    return bool(_HF_KEYS.search(head)) or bool(_EMPTY_ARRAY.match(head))
+
+
+def _clean(value: object) -> str:
+    """A string field with whitespace runs (arXiv's hard wraps included) collapsed; '' if absent."""
+    return " ".join(value.split()) if isinstance(value, str) else ""
+
+
+def _date(value: object) -> dt.date | None:
+    """`2024-10-22T17:59:30.000Z` as a date (in its own offset, which the API sends as UTC)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        return dt.datetime.fromisoformat(value.strip()).date()
+    except ValueError:
+        return None
+
+
+def _count(value: object) -> int | None:
+    """A non-negative integer count; null, booleans, strings and junk are unknown."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return value if isinstance(value, int) and value >= 0 else None
+
+
+def _organization(*candidates: object) -> Organization | None:
+    for org in candidates:
+        if isinstance(org, dict) and (slug := _clean(org.get("name"))):
+            return Organization(slug, _clean(org.get("fullname")) or slug)
+    return None
+
+
+def _authors(value: object) -> tuple[str, ...]:
+    """Author names, in order, as `huggingface_hub` reads them (hidden flags are not applied)."""
+    if not isinstance(value, list):
+        return ()
+    names = (_clean(a.get("name")) if isinstance(a, dict) else _clean(a) for a in value)
+    return tuple(name for name in names if name)
+
+
+def _urls(*values: object) -> tuple[str, ...]:
+    urls = (value.strip() for value in values if isinstance(value, str))
+    return tuple(dict.fromkeys(url for url in urls if is_openable_url(url)))
+
+
+class _Reader:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.result = ParseResult()
+
+    def warn(self, line: int, reason: str) -> None:
+        self.result.warnings.append(ParseWarning(self.source, line, reason))
+
+    def entry(self, item: object, line: int) -> None:
+        if not isinstance(item, dict):
+            self.warn(line, f"entry is a JSON {type(item).__name__}, not an object; skipped")
+            return
+        inner = item.get("paper")
+        paper: dict[str, Any] = inner if isinstance(inner, dict) else item
+        title = _clean(item.get("title")) or _clean(paper.get("title"))
+        if not title:
+            self.warn(line, "entry without a title, skipped")
+            return
+        published = None
+        raw_date = paper.get("publishedAt")
+        if (date := _date(raw_date)) is not None:
+            published = Published(date)
+        elif raw_date is not None:
+            self.warn(line, f"unreadable publishedAt {str(raw_date)[:40]!r}, date left out")
+        authors = _authors(paper.get("authors"))
+        raw_id = paper.get("id")
+        self.result.papers.append(
+            Paper(
+                title=title,
+                abstract=_clean(paper.get("summary")) or _clean(item.get("summary")),
+                ai_summary=_clean(paper.get("ai_summary")) or None,
+                authors=authors,
+                authors_count=len(authors) or None,
+                organization=_organization(paper.get("organization"), item.get("organization")),
+                published=published,
+                upvotes=_count(paper.get("upvotes")),
+                arxiv_id=normalize_arxiv_id(raw_id) if isinstance(raw_id, str) else None,
+                urls=_urls(paper.get("githubRepo"), paper.get("projectPage")),
+                sources=(Source(self.source, line),),
+            )
+        )
+
+
+def parse_hf_json(text: str, source: str) -> ParseResult:
+    """Parse an HF papers API response. Junk entries become warnings; ListingError only when
+    the JSON is unreadable, is not a papers response, or yields no paper at all."""
+    try:
+        data = json.loads(text.lstrip("\ufeff"))
+    except json.JSONDecodeError as error:
+        raise ListingError(source, f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}") from None
+    except RecursionError:
+        raise ListingError(source, "JSON nested too deeply to read") from None
+    except ValueError as error:  # e.g. an integer longer than Python's digit limit
+        raise ListingError(source, f"not readable JSON: {' '.join(str(error).split())[:120]}") from None
+    if isinstance(data, dict):
+        if not any(key in data for key in ("paper", "title", "id")):
+            message = data.get("error") or data.get("message")
+            reason = f"API error: {_clean(message)[:200]}" if isinstance(message, str) else "not a papers API response"
+            raise ListingError(source, reason)
+        items: list[object] = [data]
+    elif isinstance(data, list):
+        items = data
+    else:
+        raise ListingError(source, f"JSON {type(data).__name__}, not a papers API response")
+    if not items:
+        raise ListingError(source, "no papers (empty list)")
+    reader = _Reader(source)
+    for index, item in enumerate(items):
+        reader.entry(item, index + 1)
+    result = reader.result
+    if not result.papers:
+        first = result.warnings[0]
+        raise ListingError(source, f"no papers found ({first.reason} at entry {first.line})")
+    result.entries = len(result.papers)
+    return result
