@@ -147,3 +147,10 @@ def test_writer_round_trips_yearless_and_explicit_dates() -> None:
     again = parse_dump(write_dump(papers)).papers
     strip = [(p.title, p.abstract, p.published, p.upvotes, p.organization, p.authors_count) for p in papers]
     assert [(p.title, p.abstract, p.published, p.upvotes, p.organization, p.authors_count) for p in again] == strip
+
+
+def test_two_pages_pasted_into_one_file_and_a_paper_called_new() -> None:
+    text = HEADER + entry("A", "  • 1 author\n·\nMay 2, 2023") + HEADER + entry("new") + entry("C")
+    result = parse_dump(text, "two.txt")
+    assert [p.title for p in result.papers] == ["A", "new", "C"]
+    assert result.warnings == []

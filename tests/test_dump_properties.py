@@ -70,7 +70,8 @@ words = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cc", 
 @st.composite
 def papers(draw: st.DrawFn) -> Paper:
     title = " ".join(draw(st.lists(words, min_size=1, max_size=12)))
-    abstract = " ".join(draw(st.lists(words, min_size=60, max_size=80)))
+    # real abstracts run to hundreds of characters; the parser uses that to tell them from titles
+    abstract = " ".join(draw(st.lists(words.filter(lambda w: len(w) >= 3), min_size=80, max_size=100)))
     dated = draw(st.booleans())
     org = draw(st.one_of(st.none(), st.builds(Organization, st.from_regex(r"[a-z][a-z0-9-]{1,10}", fullmatch=True), st.from_regex(r"[A-Z][A-Za-z ]{0,20}[a-z]", fullmatch=True))))
     return Paper(

@@ -150,12 +150,12 @@ class _Parser:
                 last = None
                 continue
             if pending is None:
-                if not self.entries and self._is_page_header(line):
+                # page furniture; after the first entry only when it is not followed by an
+                # abstract (a second page pasted below the first, not a paper called "new")
+                if (not self.entries or len(_next_nonblank(lines, i)) < MIN_ABSTRACT) and self._is_page_header(line):
                     continue
                 if len(line) > MAX_TITLE:
                     self.warn(i, "text without a title, skipped")
-                    continue
-                if line in HEADER_LINES:
                     continue
                 pending = _Entry(i, line)
                 summary, after_marker = None, False
@@ -186,11 +186,13 @@ class _Parser:
         """Page furniture before the first entry: the fixed lines and the page's date."""
         if line in HEADER_LINES:
             return True
-        if self.page_month_day is not None or len(line) > 30:
+        if len(line) > 30:
             return False
         date = DATE_LINE.match(line)
         if date is None or (month := month_number(date["month"])) is None:
             return False
+        if self.page_month_day is not None:
+            return True  # a later page's date; the first page's date stands
         self.page_month_day = (month, int(date["day"]))
         if date["year"]:
             self.page_year = int(date["year"])
