@@ -11,6 +11,16 @@ CORE = [
     "broadsheet.sources.dump",
     "broadsheet.sources.loader",
     "broadsheet.export.json_lines",
+    "broadsheet.export.bibtex",
+    "broadsheet.export.markdown",
+    "broadsheet.export.csv_format",
+    "broadsheet.state",
+    "broadsheet.search",
+    "broadsheet.library",
+    "broadsheet.config",
+    "broadsheet.corpus_cache",
+    "broadsheet.links",
+    "broadsheet.text_safety",
     "broadsheet.cli",
 ]
 
