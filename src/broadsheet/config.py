@@ -6,8 +6,6 @@ defaults used. The reader writes back only the `theme` key, keeping everything e
 
 from __future__ import annotations
 
-import os
-import tempfile
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +14,7 @@ from typing import Any
 import tomli_w
 
 from broadsheet import paths
+from broadsheet.atomic import write_atomically
 
 SORTS = ("relevance", "date", "upvotes", "title")
 DEFAULT_THEME = "broadsheet-dark"
@@ -69,14 +68,4 @@ def save_theme(theme: str, path: Path | None = None) -> None:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return  # never overwrite a file we cannot read: the user may be editing it
     data["theme"] = theme
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".config-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(tomli_w.dumps(data).encode("utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    write_atomically(path, [tomli_w.dumps(data)])

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from broadsheet.model import Paper
+from broadsheet.search import StatusLookup
 
 Spans = Sequence[tuple[int, int]]
 
@@ -59,10 +60,12 @@ class StateStore(Protocol):
 
 class SearchEngine(Protocol):
     def search_steps(
-        self, text: str, *, sort_override: str | None, previous: SearchOutcome | None, status: Library
+        self, text: str, *, sort_override: str | None, previous: SearchOutcome | None, status: StatusLookup
     ) -> Iterator[SearchOutcome | None]: ...
 
     def progress(self) -> str | None: ...
+    def start(self, on_ready: Callable[[], None]) -> None: ...
+    def stop(self) -> None: ...
 
 
 class Library:
@@ -71,8 +74,10 @@ class Library:
         self.store = store
         self.engine = engine
         self.problems = list(problems)
-        self._starred = sum(store.is_starred(p.key) for p in papers)
-        self._unread = sum(not store.is_read(p.key) for p in papers)
+        self.status = StatusLookup(is_starred=store.is_starred, is_read=store.is_read)
+        self._starred = 0
+        self._unread = len(papers)
+        self.recount()
 
     # -- state ------------------------------------------------------------------------
 
@@ -126,10 +131,15 @@ class Library:
 
     def recount(self) -> None:
         """Recount from the store: after an undo, or when another instance changed the file."""
-        self._starred = sum(self.is_starred(i) for i in range(len(self.papers)))
-        self._unread = sum(not self.is_read(i) for i in range(len(self.papers)))
+        keys = getattr(self.papers, "keys", None)  # the corpus cache's column: no decoding
+        if keys is None:
+            keys = [paper.key for paper in self.papers]
+        is_starred, is_read = self.store.is_starred, self.store.is_read
+        self._starred = sum(map(is_starred, keys))
+        self._unread = len(keys) - sum(map(is_read, keys))
 
     def close(self) -> None:
+        self.engine.stop()
         self.store.close()
 
     # -- search -----------------------------------------------------------------------
@@ -137,7 +147,7 @@ class Library:
     def search_steps(
         self, text: str, *, sort_override: str | None = None, previous: SearchOutcome | None = None
     ) -> Iterator[SearchOutcome | None]:
-        return self.engine.search_steps(text, sort_override=sort_override, previous=previous, status=self)
+        return self.engine.search_steps(text, sort_override=sort_override, previous=previous, status=self.status)
 
     def search(self, text: str, *, sort_override: str | None = None) -> SearchOutcome:
         """The one-shot form, for the CLI and tests."""
@@ -150,3 +160,7 @@ class Library:
 
     def index_progress(self) -> str | None:
         return self.engine.progress()
+
+    def start_indexing(self, on_ready: Callable[[], None]) -> None:
+        """Prepare the search index in the background; `on_ready` (any thread) hears each stage."""
+        self.engine.start(on_ready)

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from broadsheet.model import Paper, dedupe
+from broadsheet.model import Paper, dedupe, make_key
 from broadsheet.sources.dump import ParseResult, looks_like_dump, parse_dump
 from broadsheet.sources.errors import ListingError, ParseWarning
 
@@ -25,10 +25,11 @@ MAX_BYTES = 1 << 30
 class Listings:
     """Papers from one or more listings, deduplicated, with every warning raised on the way."""
 
-    papers: list[Paper] = field(default_factory=list)
+    papers: Sequence[Paper] = field(default_factory=list)
     warnings: list[ParseWarning] = field(default_factory=list)
     entries: int = 0
     files: list[str] = field(default_factory=list)
+    cache_key: str | None = None  # identifies exactly these listing files, for derived caches
 
 
 def read_bytes(path: str) -> bytes:
@@ -60,7 +61,9 @@ def decode(data: bytes, source: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise ListingError(source, f"not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})") from None
+        raise ListingError(
+            source, f"not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})"
+        ) from None
 
 
 def parse_text(text: str, source: str, *, year: int | None = None) -> ParseResult:
@@ -142,8 +145,10 @@ def open_listings(paths: Iterable[str], *, year: int | None = None, use_cache: b
             warnings=[ParseWarning(w["source"], w["line"], w["reason"]) for w in extra.get("warnings", [])],
             entries=extra.get("entries", len(cached)),
             files=extra.get("files", []),
+            cache_key=key,
         )
     listings = load_listings(paths, year=year)
+    listings.cache_key = key
     if key is not None:
         extra = {
             "warnings": [{"source": w.source, "line": w.line, "reason": w.reason} for w in listings.warnings],
@@ -155,3 +160,12 @@ def open_listings(paths: Iterable[str], *, year: int | None = None, use_cache: b
         except OSError:
             pass  # the cache only saves time; a read-only or full cache dir costs nothing else
     return listings
+
+
+def identity_pairs(papers: Sequence[Paper]) -> list[tuple[str, str]]:
+    """(title key, arXiv key) for papers whose id is known: state kept by title follows them."""
+    keys = getattr(papers, "keys", None)
+    if keys is not None:  # the corpus cache: columns, no decoding
+        titles = papers.titles  # type: ignore[attr-defined]
+        return [(make_key(titles[i]), key) for i, key in enumerate(keys) if key.startswith("arxiv:")]
+    return [(paper.title_key, paper.key) for paper in papers if paper.arxiv_id]

@@ -72,6 +72,15 @@ class BroadsheetApp(App[None]):
         outcome: SearchOutcome
         started: float
 
+    class IndexReady(Message):
+        """A stage of the search index is ready (posted from the indexing thread)."""
+
+    @dataclass
+    class StateChanged(Message):
+        """Another instance, or a hand edit, changed the reading state of these keys."""
+
+        keys: set[str]
+
     def __init__(self, library: Library, *, config: config_module.Config | None = None, banner: str | None = None) -> None:
         super().__init__()
         self.library = library
@@ -124,6 +133,29 @@ class BroadsheetApp(App[None]):
         self._apply_layout(self.size.width)
         self.paper_list.focus()
         self._run_search("")
+        self.library.start_indexing(lambda: self.post_message(self.IndexReady()))
+        self.set_interval(0.5, self._poll_index_progress)
+
+    def _poll_index_progress(self) -> None:
+        if self.library.index_progress():
+            self._update_status()
+
+    @on(IndexReady)
+    def _index_ready(self) -> None:
+        """Rerun the query on the better index (keeps the cursor on its paper)."""
+        self._outcome = None  # results from another index cannot be narrowed
+        self._run_search(self._query_text)
+
+    def state_changed_elsewhere(self, keys: set[str]) -> None:
+        """Called from the state's writer thread."""
+        self.post_message(self.StateChanged(keys))
+
+    @on(StateChanged)
+    def _state_changed(self, message: StateChanged) -> None:
+        self.library.recount()
+        self.paper_list.refresh_all()
+        self._show_current()
+        self._update_status()
 
     @property
     def paper_list(self) -> PaperList:

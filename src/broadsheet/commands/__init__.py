@@ -1,0 +1,1 @@
+"""The `broadsheet` subcommands; each module offers `build_parser()` and `run(args)`."""

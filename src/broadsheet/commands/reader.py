@@ -1,0 +1,107 @@
+"""`broadsheet [PATH ...]`: open the reader on listings, the library, or the bundled sample."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from broadsheet import __version__, paths
+from broadsheet.commands.common import CommandError, add_listing_arguments, add_state_argument
+from broadsheet.config import load_config
+from broadsheet.library import Library
+from broadsheet.sources.loader import Listings, open_listings
+
+EPILOG = """\
+examples:
+  broadsheet                        open your library (the bundled sample when it is empty)
+  broadsheet papers.txt more/       open just these listings (files or folders)
+  pbpaste | broadsheet -            read a listing from standard input
+  broadsheet --theme broadsheet-light --state ~/sync/state.toml papers.txt
+  broadsheet export --format bibtex --starred papers.txt > refs.bib
+
+subcommands (broadsheet COMMAND --help for more):
+  export    write papers as jsonl, json, dump, bibtex, markdown or csv
+  star, unstar, read, unread KEY...   change the reading state from a shell
+  starred   list starred papers          merge OTHER.toml   fold in another machine's state
+  state     where the state file is      add, library, remove   keep listings in your library
+"""
+
+SAMPLE_BANNER = (
+    "This is sample data bundled with broadsheet. Open real listings with `broadsheet PATH` "
+    "or keep them with `broadsheet add PATH`; press ? for help."
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="broadsheet",
+        description="A terminal reader for research-paper listings.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"broadsheet {__version__}")
+    parser.add_argument("--theme", metavar="NAME", help="colour theme for this session (t picks and remembers one)")
+    add_listing_arguments(parser)
+    add_state_argument(parser)
+    return parser
+
+
+def library_files() -> list[str]:
+    """The listings kept with `broadsheet add`, oldest first."""
+    folder = paths.library_dir()
+    if not folder.is_dir():
+        return []
+    return sorted(str(p) for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
+def choose_listings(args: argparse.Namespace) -> tuple[Listings, str | None]:
+    """The listings to show and, for the sample, the banner that says so."""
+    if args.paths:
+        return open_listings(args.paths, year=args.year), None
+    kept = library_files()
+    if kept:
+        return open_listings(kept, year=args.year), None
+    from broadsheet.sample import sample_path
+
+    return open_listings([str(sample_path())]), SAMPLE_BANNER
+
+
+def run(args: argparse.Namespace) -> int:
+    from broadsheet.finder import Finder
+    from broadsheet.sources.loader import identity_pairs
+    from broadsheet.state import ReadingState, StateError, install_signal_handlers
+
+    config = load_config()
+    if args.theme:
+        config.theme = args.theme
+    listings, banner = choose_listings(args)
+    listeners: list = []
+    try:
+        state = ReadingState(args.state, on_change=lambda keys: [notify(keys) for notify in listeners])
+    except StateError as error:
+        raise CommandError(str(error)) from None
+    problems = state.take_warnings()
+    if listings.warnings:
+        first = listings.warnings[0]
+        more = f" and {len(listings.warnings) - 1} more" if len(listings.warnings) > 1 else ""
+        problems.append(f"skipped unreadable parts of the listings: {first}{more} (`broadsheet export` lists them all)")
+    if follow := identity_pairs(listings.papers):
+        state.follow_identities(follow)
+    finder = Finder(listings.papers, cache_key=listings.cache_key)
+    library = Library(listings.papers, state, finder, problems=problems)
+
+    from broadsheet.tui.app import BroadsheetApp
+
+    app = BroadsheetApp(library, config=config, banner=banner)
+    listeners.append(app.state_changed_elsewhere)
+    install_signal_handlers()
+    try:
+        app.run()
+    finally:
+        finder.stop()
+        try:
+            state.close()
+        except StateError as error:
+            print(f"broadsheet: reading state not saved: {error}", file=sys.stderr)
+            return 1
+    return app.return_code or 0
