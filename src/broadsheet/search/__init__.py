@@ -1,0 +1,74 @@
+"""Search: a query language and an index that filters 100k papers as you type.
+
+Query language
+==============
+
+Words
+    ``diffusion transformer`` finds papers containing every word, in the title, the AI
+    summary or the abstract. Case and punctuation don't matter.
+Typos
+    Words tolerate typos: none up to 3 letters, 1 for 4-7 letters, 2 from 8 letters on
+    (``transfromer`` finds transformer).
+The word being typed
+    While the query doesn't end with a space, its last word also matches as a prefix, with
+    the same typo allowance (``llm agen`` finds agent, agents, agentic).
+Phrases
+    ``"exact phrase"`` matches those words consecutively, exactly (no typos). A word with
+    inner punctuation is a phrase too: ``gpt-4``, ``state-of-the-art``.
+Excluding
+    ``-word``, ``-"a phrase"``, ``-title:word``, ``-(a b)`` leave matching papers out
+    (excluded words never match as a prefix).
+OR and parentheses
+    ``transformer OR mamba``; ``OR`` (capitals) binds tighter than the implicit AND, so
+    ``diffusion transformer OR mamba`` means diffusion AND (transformer OR mamba).
+    Parentheses group: ``(llm OR language model) pruning``. ``AND`` is accepted and ignored.
+Fields
+    ``title:word`` / ``title:"a phrase"``   in the title only
+    ``abstract:word``                       in the abstract or the AI summary only
+    ``org:name`` / ``org:"two words"``      organization id or name contains it
+    ``is:starred``, ``is:read``, ``is:unread``
+    ``year:2024``, ``year:2022..2024``, ``year:>=2023``
+    ``date:2024-05-03``, ``date:2024-05``, ``date:2024-05..2024-06``, ``date:2024-05..``,
+    ``date:..2024-06``, ``date:>2024-05`` (a month or year means all of its days)
+    ``upvotes:>10`` (also ``>=``, ``<``, ``<=``, ``=``, ``10``, ``10..20``, ``10..``, ``..20``)
+    ``authors:>5``                          the author count (or listed authors)
+    Papers lacking the value (no date, unknown upvotes...) never match these filters.
+Sorting
+    ``sort:relevance`` (the default when there are words), ``sort:date`` (newest first; the
+    default otherwise), ``sort:upvotes`` (most first), ``sort:title`` (A to Z). A minus
+    reverses: ``sort:-date`` is oldest first. Papers lacking the value sort last either way.
+    Ties go newest first, then by paper key, so the order is stable.
+Relevance
+    A title match outranks an abstract-only one; an exact word outranks a prefix, which
+    outranks a typo. Each word adds its best title match and its best abstract/summary
+    match.
+Errors
+    A malformed query (unclosed quote or parenthesis, unknown field, bad date...) gives a
+    ``QueryError(message, position)`` instead of results.
+
+Engine
+======
+
+>>> index = SearchIndex.build(papers)                 # or build_titles(papers): fast, titles only
+>>> result = index.search("llm pruning is:unread sort:-date", status=StatusLookup(read=read_keys))
+>>> result.rows                                        # indices into `papers`, in display order
+>>> index.highlights(result.rows[0], result.query)     # Highlights(title=[(0, 3)], ...)
+"""
+
+from .cache import fingerprint
+from .index import SearchIndex
+from .query import Query, QueryError, parse_query
+from .results import BuildCancelled, Highlights, SearchResult, Span, StatusLookup
+
+__all__ = [
+    "BuildCancelled",
+    "Highlights",
+    "Query",
+    "QueryError",
+    "SearchIndex",
+    "SearchResult",
+    "Span",
+    "StatusLookup",
+    "fingerprint",
+    "parse_query",
+]

@@ -1,0 +1,142 @@
+"""Sets of documents as Python ints used as bitsets.
+
+Bit `s` stands for the document in slot `s`. `&`, `|` and `^` on 100k-bit ints run in C in
+microseconds, which is what makes filtering 100k papers per keystroke possible without
+numpy. Scattering positions into a bitset and reading them back go through a bytes object
+with one 0/1 byte per slot, so every step is a C-level bulk operation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from itertools import compress, repeat
+
+_ONE = bytearray(256)
+_ONE[ord("1")] = 1
+_DIGIT_TO_FLAG = bytes(_ONE)  # b"1" -> 1, anything else -> 0
+_FLAG_TO_DIGIT = bytes.maketrans(b"\x00\x01", b"01")
+_DIGIT_TO_BYTE = bytes.maketrans(b"01", b"\x00\x01")
+
+
+def full(n: int) -> int:
+    """The set of all `n` slots."""
+    return (1 << n) - 1
+
+
+def span(start: int, stop: int) -> int:
+    """The slots start..stop-1."""
+    return ((1 << (stop - start)) - 1) << start if stop > start else 0
+
+
+def new_flags(n: int) -> bytearray:
+    """A scratch buffer for `scatter`: one zero byte per slot."""
+    return bytearray(n)
+
+
+def scatter(flags: bytearray, slots: Iterable[int]) -> None:
+    """Mark `slots` in `flags` (C-level loop, ~50 ns a slot)."""
+    any(map(flags.__setitem__, slots, repeat(1)))
+
+
+def from_flags(flags: bytes | bytearray) -> int:
+    """The bitset of the slots marked 1 in `flags`."""
+    if not any(flags):
+        return 0
+    return int(flags.translate(_FLAG_TO_DIGIT)[::-1], 2)
+
+
+def from_slots(slots: Iterable[int], n: int) -> int:
+    """The bitset of `slots` (each < n)."""
+    flags = bytearray(n)
+    scatter(flags, slots)
+    return from_flags(flags)
+
+
+def to_flags(bits: int, n: int) -> bytes:
+    """One byte per slot, 1 where the slot is in `bits`."""
+    if not bits:
+        return bytes(n)
+    return bin(bits)[:1:-1].encode("ascii").translate(_DIGIT_TO_FLAG).ljust(n, b"\x00")
+
+
+_NATURALS: list[int] = []
+
+
+def to_slots(bits: int) -> list[int]:
+    """The slots in `bits`, ascending."""
+    global _NATURALS
+    if not bits:
+        return []
+    flags = bin(bits)[:1:-1].encode("ascii").translate(_DIGIT_TO_FLAG)
+    if len(_NATURALS) < len(flags):  # iterating a list of ready ints beats range() 3x
+        _NATURALS = list(range(max(len(flags), 2 * len(_NATURALS))))
+    return list(compress(_NATURALS, flags))
+
+
+def select(items: list[int], bits: int) -> list[int]:
+    """`items[s]` for every slot `s` in `bits`, in slot order."""
+    if not bits:
+        return []
+    flags = bin(bits)[:1:-1].encode("ascii").translate(_DIGIT_TO_FLAG)
+    return list(compress(items, flags))
+
+
+def count(bits: int) -> int:
+    return bits.bit_count()
+
+
+def spread_bytes(bits: int, n: int) -> int:
+    """`bits` re-spaced to one byte per slot (slot s -> bit 8*s), for per-slot byte arithmetic."""
+    if not bits:
+        return 0
+    digits = bin(bits)[2:].encode("ascii").translate(_DIGIT_TO_BYTE)
+    return int.from_bytes(digits, "big")
+
+
+class BitCounter:
+    """Per-slot small counters kept as bit planes (plane i holds bit i of every counter).
+
+    Adding a weight to a set of slots is a ripple-carry over a few big-int planes, so
+    relevance scores for 100k documents cost microseconds per query term.
+    """
+
+    __slots__ = ("planes",)
+
+    def __init__(self) -> None:
+        self.planes: list[int] = []
+
+    def add(self, mask: int, weight: int) -> None:
+        """Add `weight` (>= 0) to the counter of every slot in `mask`."""
+        if not mask:
+            return
+        bit = 0
+        while weight:
+            if weight & 1:
+                self._add_at(bit, mask)
+            weight >>= 1
+            bit += 1
+
+    def _add_at(self, i: int, carry: int) -> None:
+        planes = self.planes
+        while carry:
+            if i >= len(planes):
+                planes.extend([0] * (i - len(planes)))
+                planes.append(carry)
+                return
+            plane = planes[i]
+            planes[i] = plane ^ carry
+            carry &= plane
+            i += 1
+
+    def as_bytes(self, n: int) -> bytes:
+        """Every slot's counter as one byte (counters are capped at 255)."""
+        planes = self.planes
+        if len(planes) > 8:
+            overflow = 0
+            for plane in planes[8:]:
+                overflow |= plane
+            planes = [plane | overflow for plane in planes[:8]]
+        total = 0
+        for i, plane in enumerate(planes):
+            total += spread_bytes(plane, n) << i
+        return total.to_bytes(n, "little")

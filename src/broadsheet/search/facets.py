@@ -1,0 +1,159 @@
+"""Metadata filters and sort orders, over slots.
+
+Slots are the papers in the default order: newest first, undated last, ties by key. So
+the default order costs nothing, and a date filter is one contiguous run of slots (a
+bitset built with a shift). Everything else here is computed from the papers on first
+use and kept: the index loads fast and never goes stale when upvotes change.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..model import Paper
+from . import bits
+
+ORDERS = ("date", "-date", "upvotes", "-upvotes", "title", "-title")
+
+
+def slot_order(papers: Sequence[Paper]) -> list[int]:
+    """Rows in slot order: by published date descending, undated last, ties by key."""
+
+    def key(row: int) -> tuple[int, int, str]:
+        paper = papers[row]
+        published = paper.published
+        if published is None:
+            return (1, 0, paper.key)
+        return (0, -published.date.toordinal(), paper.key)
+
+    return sorted(range(len(papers)), key=key)
+
+
+def author_count(paper: Paper) -> int | None:
+    """`authors_count` when given, else the number of listed authors, else unknown."""
+    if paper.authors_count is not None:
+        return paper.authors_count
+    return len(paper.authors) if paper.authors else None
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    """One sort order: slots and rows in that order, and each slot's rank in it."""
+
+    slots: list[int]
+    rows: list[int]
+    rank: list[int]
+
+
+class Facets:
+    """Filters and orders over the metadata of `papers`, whose slot order is `slot_to_row`."""
+
+    def __init__(self, papers: Sequence[Paper], slot_to_row: list[int]) -> None:
+        self.papers = papers
+        self.slot_to_row = slot_to_row
+        self.n = len(slot_to_row)
+        neg_dates: list[int] = []
+        for row in slot_to_row:
+            published = papers[row].published
+            if published is None:
+                break
+            neg_dates.append(-published.date.toordinal())
+        self.neg_dates = neg_dates  # ascending; covers the dated slots, which come first
+        self._numbers: dict[str, tuple[list[int], list[int]]] = {}
+        self._orgs: list[tuple[str, str, list[int]]] | None = None
+        self._orders: dict[str, Order] = {}
+        self._cache: dict[tuple, int] = {}
+
+    def date_bits(self, low: int | None, high: int | None) -> int:
+        """Slots published between the day ordinals `low` and `high` (inclusive, None open)."""
+        start = 0 if high is None else bisect_left(self.neg_dates, -high)
+        stop = len(self.neg_dates) if low is None else bisect_right(self.neg_dates, -low)
+        return bits.span(start, stop)
+
+    def number_bits(self, field: str, low: int | None, high: int | None) -> int:
+        """Slots whose `upvotes` or `authors` lie in [low, high]; unknown values never match."""
+        key = (field, low, high)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        values, slots = self._sorted_numbers(field)
+        start = 0 if low is None else bisect_left(values, low)
+        stop = len(values) if high is None else bisect_right(values, high)
+        result = bits.from_slots(slots[start:stop], self.n)
+        self._remember(key, result)
+        return result
+
+    def org_bits(self, value: str) -> int:
+        """Slots whose organization id or name contains `value` (already casefolded)."""
+        key = ("org", value)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        if self._orgs is None:
+            groups: dict[tuple[str, str], list[int]] = {}
+            for slot, row in enumerate(self.slot_to_row):
+                org = self.papers[row].organization
+                if org is not None:
+                    groups.setdefault((org.id.casefold(), " ".join(org.name.casefold().split())), []).append(slot)
+            self._orgs = [(org_id, name, slots) for (org_id, name), slots in groups.items()]
+        result = 0
+        for org_id, name, slots in self._orgs:
+            if value in org_id or value in name:
+                result |= bits.from_slots(slots, self.n)
+        self._remember(key, result)
+        return result
+
+    def order(self, name: str) -> Order:
+        """One of ORDERS; ties always fall back to slot order (newest first, then key)."""
+        order = self._orders.get(name)
+        if order is None:
+            slots = self._order_slots(name)
+            rank = [0] * self.n
+            for position, slot in enumerate(slots):
+                rank[slot] = position
+            order = Order(slots, [self.slot_to_row[s] for s in slots], rank)
+            self._orders[name] = order
+        return order
+
+    def _order_slots(self, name: str) -> list[int]:
+        papers, rows = self.papers, self.slot_to_row
+        if name == "date":
+            return list(range(self.n))
+        if name == "-date":
+            dated = len(self.neg_dates)
+            neg = self.neg_dates
+            return sorted(range(dated), key=lambda s: (-neg[s], s)) + list(range(dated, self.n))
+        if name in ("title", "-title"):
+            titles = [papers[row].title.casefold() for row in rows]
+            return sorted(range(self.n), key=titles.__getitem__, reverse=name == "-title")
+        field = name.lstrip("-")
+        values, slots = self._sorted_numbers(field)
+        known = set(slots)
+        unknown = [s for s in range(self.n) if s not in known]
+        if name.startswith("-"):
+            return list(slots) + unknown  # ascending value, ties by slot
+        # descending value, ties by slot: stable sort of slot-ordered pairs by -value
+        ordered = sorted(range(len(slots)), key=lambda i: (-values[i], slots[i]))
+        return [slots[i] for i in ordered] + unknown
+
+    def _sorted_numbers(self, field: str) -> tuple[list[int], list[int]]:
+        """(values ascending, their slots), ties by slot; papers with no value left out."""
+        found = self._numbers.get(field)
+        if found is None:
+            pairs = []
+            for slot, row in enumerate(self.slot_to_row):
+                paper = self.papers[row]
+                value = paper.upvotes if field == "upvotes" else author_count(paper)
+                if value is not None:
+                    pairs.append((value, slot))
+            pairs.sort()
+            found = ([v for v, _ in pairs], [s for _, s in pairs])
+            self._numbers[field] = found
+        return found
+
+    def _remember(self, key: tuple, value: int) -> None:
+        if len(self._cache) >= 128:
+            self._cache.clear()
+        self._cache[key] = value

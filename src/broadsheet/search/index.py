@@ -1,0 +1,188 @@
+"""`SearchIndex`: the public face of the engine (build, load, search, highlight).
+
+Searching is a generator underneath (`search_steps`) so a UI worker can run it in short
+steps: rapidfuzz and the big-int operations hold the GIL, and only short steps keep the
+event loop responsive. `search` simply runs the steps to the end.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Generator, Iterator, Sequence
+from os import PathLike
+
+from ..model import Paper
+from . import bits
+from .build import Cancel, Parts, Progress, build_parts
+from .evaluate import Evaluator, Tiers
+from .facets import Facets
+from .highlight import highlights as _highlights
+from .narrow import narrows
+from .order import order_rows
+from .query import Query, QueryError, parse_query
+from .results import Highlights, SearchResult, StatusLookup
+
+_ids = itertools.count(1)
+_TIERS_CACHE = 96
+
+Outcome = SearchResult | QueryError
+
+
+class SearchIndex:
+    """An inverted index over `papers`; results are rows (indices into `papers`)."""
+
+    def __init__(self, papers: Sequence[Paper], parts: Parts) -> None:
+        self.papers = papers
+        self.n = len(papers)
+        self.slot_to_row = parts.slot_to_row
+        self.vocab = parts.vocab
+        self.title = parts.title
+        self.body = parts.body
+        self.complete = parts.complete
+        self.facets = Facets(papers, self.slot_to_row)
+        self.id = next(_ids)
+        self._tiers: dict[tuple[str, bool], Tiers] = {}
+        self._keys_by_slot: list[str] | None = None
+        self._slot_of_key: dict[str, int] | None = None
+
+    # -- construction -------------------------------------------------------------------
+
+    @classmethod
+    def build(
+        cls, papers: Sequence[Paper], progress: Progress | None = None, should_cancel: Cancel | None = None
+    ) -> SearchIndex:
+        """Index titles, abstracts and AI summaries. Run it off the UI thread: ~7 s for
+        100k papers. Raises `BuildCancelled` soon after `should_cancel()` returns True."""
+        return cls(papers, build_parts(papers, False, progress, should_cancel))
+
+    @classmethod
+    def build_titles(
+        cls, papers: Sequence[Paper], progress: Progress | None = None, should_cancel: Cancel | None = None
+    ) -> SearchIndex:
+        """A quick title-only index (`complete` is False) to search while `build` runs."""
+        return cls(papers, build_parts(papers, True, progress, should_cancel))
+
+    def save(self, path: str | PathLike[str]) -> None:
+        """Write the index to `path` (atomically). Raises OSError when it can't."""
+        from .cache import save
+
+        save(self, path)
+
+    @classmethod
+    def load(cls, path: str | PathLike[str], papers: Sequence[Paper]) -> SearchIndex | None:
+        """The index saved at `path` if it was built from exactly these papers, else None
+        (missing, stale, corrupt or from another version)."""
+        from .cache import load
+
+        parts = load(path, papers)
+        return None if parts is None else cls(papers, parts)
+
+    # -- searching ----------------------------------------------------------------------
+
+    def search(
+        self,
+        query: Query | QueryError | str,
+        status: StatusLookup | None = None,
+        previous: SearchResult | None = None,
+    ) -> Outcome:
+        """Run `query` (a string is parsed first; a malformed one returns its QueryError)."""
+        steps = self._search(query, status, previous)
+        while True:
+            try:
+                next(steps)
+            except StopIteration as done:
+                return done.value
+
+    def search_steps(
+        self,
+        query: Query | QueryError | str,
+        status: StatusLookup | None = None,
+        previous: SearchResult | None = None,
+        step_ms: float = 5.0,
+    ) -> Iterator[Outcome | None]:
+        """`search` in steps: yields None after roughly `step_ms` of work, and the outcome
+        last. Stop iterating at any point to cancel; nothing is left half-changed."""
+        steps = self._search(query, status, previous)
+        budget = step_ms / 1000
+        started = time.perf_counter()
+        while True:
+            try:
+                next(steps)
+            except StopIteration as done:
+                yield done.value
+                return
+            now = time.perf_counter()
+            if now - started >= budget:
+                yield None
+                started = time.perf_counter()
+
+    def _search(
+        self, query: Query | QueryError | str, status: StatusLookup | None, previous: SearchResult | None
+    ) -> Generator[None, None, Outcome]:
+        if isinstance(query, str):
+            query = parse_query(query)
+        if isinstance(query, QueryError):
+            return query
+        universe = bits.full(self.n)
+        narrowed = False
+        if previous is not None and previous.index_id == self.id and narrows(query, previous.query):
+            universe, narrowed = previous.bits, True
+        evaluator = Evaluator(self, status)
+        matched = yield from evaluator.run(query.root, universe)
+        sort = query.sort or ("relevance" if query.has_terms else "date")
+        scores = None
+        if sort == "relevance" and query.has_terms:
+            scores = yield from evaluator.scores(query.root, matched)
+        rows = yield from order_rows(self, matched, sort, query.reverse, scores)
+        label = ("-" if query.reverse else "") + sort
+        return SearchResult(rows, query, label, self.complete, narrowed, matched, self.id)
+
+    def highlights(self, row: int, query: Query | QueryError | str) -> Highlights:
+        """Character spans of `papers[row]` that `query` matched (empty for a bad query)."""
+        if isinstance(query, str):
+            query = parse_query(query)
+        if isinstance(query, QueryError):
+            return Highlights()
+        return _highlights(self.papers[row], query, self.vocab, titles_only=not self.complete)
+
+    # -- helpers for the evaluator ------------------------------------------------------
+
+    def word_tiers_steps(self, text: str, prefix: bool) -> Generator[None, None, Tiers]:
+        """Where a word matches, by match quality and field (cached per word)."""
+        key = (text, prefix)
+        tiers = self._tiers.get(key)
+        if tiers is not None:
+            return tiers
+        expansion = yield from self.vocab.expand_steps(text, prefix)
+        fields = []
+        for postings in (self.title, self.body):
+            exact = postings.term(expansion.exact)
+            by_prefix = yield from postings.union_steps(expansion.prefix_ranges())
+            typo = yield from postings.union_steps((), expansion.fuzzy)
+            fields.append((exact, by_prefix, typo))
+        tiers = Tiers(fields[0], fields[1])
+        if len(self._tiers) >= _TIERS_CACHE:
+            self._tiers.clear()
+        self._tiers[key] = tiers
+        return tiers
+
+    @property
+    def keys_by_slot(self) -> list[str]:
+        if self._keys_by_slot is None:
+            papers = self.papers
+            self._keys_by_slot = [papers[row].key for row in self.slot_to_row]
+        return self._keys_by_slot
+
+    @property
+    def slot_of_key(self) -> dict[str, int]:
+        if self._slot_of_key is None:
+            self._slot_of_key = {key: slot for slot, key in enumerate(self.keys_by_slot)}
+        return self._slot_of_key
+
+    def nbytes(self) -> int:
+        """Approximate memory held by the index structures (not the papers)."""
+        vocab = self.vocab
+        terms = sum(len(t) + 50 for t in vocab.terms) + 36 * len(vocab.terms)
+        grams = 4 * (len(vocab.grams.ids) + len(vocab.grams.offsets)) + 90 * len(vocab.grams.keys)
+        return terms + grams + self.title.nbytes() + self.body.nbytes() + 36 * self.n

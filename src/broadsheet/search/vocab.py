@@ -1,0 +1,253 @@
+"""The vocabulary (every distinct token, sorted) and typo-tolerant lookups into it.
+
+Fuzzy matching runs over the vocabulary, never over documents: a word expands to the
+terms within its allowed edits, and their postings do the rest. Scanning a 100k-term
+vocabulary with rapidfuzz costs 10-30 ms (it holds the GIL), so candidates come from a
+positional bigram index first: split the word into edits+1 disjoint bigrams; any term
+within `edits` typos keeps one of them intact, shifted by at most `edits` places
+(pigeonhole). Only those candidates are checked with rapidfuzz.
+
+A word being typed matches by prefix edit distance (the distance to the closest prefix of
+a term). Extending the word can only raise that distance, so while the allowed edits stay
+the same each keystroke re-checks just the previous keystroke's matches.
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Generator, Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from .text import max_edits
+
+GRAM_POSITIONS = 24  # bigrams starting beyond this are not indexed
+_CHUNK = 8000  # rapidfuzz choices per call, so one call stays ~1-3 ms
+_CACHE_SIZE = 512
+
+Steps = Generator[None, None, "Expansion"]
+
+
+@dataclass(frozen=True, slots=True)
+class Expansion:
+    """The terms a query word matches, by quality: itself, by prefix, with typos."""
+
+    word: str
+    prefix: bool
+    exact: int  # term id of the word itself, -1 when absent
+    prefix_range: tuple[int, int]  # ids of terms starting with the word (prefix mode only)
+    fuzzy: tuple[int, ...]  # ids matched only thanks to typos
+    fuzzy_terms: frozenset[str]
+
+    def matched_ids(self) -> Iterable[int]:
+        yield from range(*self.prefix_range)
+        if self.exact >= 0 and not self.prefix_range[0] <= self.exact < self.prefix_range[1]:
+            yield self.exact
+        yield from self.fuzzy
+
+    def prefix_ranges(self) -> list[tuple[int, int]]:
+        """The prefix range without the exact term (which ranks higher)."""
+        lo, hi = self.prefix_range
+        if self.exact < 0 or not lo <= self.exact < hi:
+            return [(lo, hi)] if hi > lo else []
+        return [(a, b) for a, b in ((lo, self.exact), (self.exact + 1, hi)) if b > a]
+
+
+class GramIndex:
+    """Term ids by (bigram, position), in one flat array (compact, cheap to save)."""
+
+    def __init__(self, keys: Sequence[str], offsets: array, ids: array) -> None:
+        self.keys = list(keys)
+        self.offsets = offsets
+        self.ids = ids
+        self._at = {key: i for i, key in enumerate(self.keys)}
+
+    @classmethod
+    def build(cls, terms: Sequence[str]) -> GramIndex:
+        lists: defaultdict[str, list[int]] = defaultdict(list)
+        by_length = sorted(range(len(terms)), key=lambda i: -len(terms[i]))
+        append = list.append
+        for j in range(GRAM_POSITIONS):
+            suffix = str(j)
+            ids = [i for i in by_length[: _count_longer(terms, by_length, j + 2)]]
+            keys = [terms[i][j : j + 2] + suffix for i in ids]
+            any(map(append, map(lists.__getitem__, keys), ids))
+        keys = sorted(lists)
+        offsets = array("I", [0])
+        flat = array("I")
+        for key in keys:
+            flat.extend(lists[key])
+            offsets.append(len(flat))
+        return cls(keys, offsets, flat)
+
+    def size(self, key: str) -> int:
+        i = self._at.get(key)
+        return 0 if i is None else self.offsets[i + 1] - self.offsets[i]
+
+    def ids_of(self, key: str) -> array:
+        i = self._at.get(key)
+        return array("I") if i is None else self.ids[self.offsets[i] : self.offsets[i + 1]]
+
+
+def _count_longer(terms: Sequence[str], by_length: list[int], length: int) -> int:
+    """How many terms (a prefix of `by_length`, longest first) have at least `length` chars."""
+    lo, hi = 0, len(by_length)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if len(terms[by_length[mid]]) >= length:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+class Vocabulary:
+    """Sorted distinct terms; a term's id is its position."""
+
+    def __init__(self, terms: list[str], grams: GramIndex | None = None) -> None:
+        self.terms = terms
+        self.lengths = [len(term) for term in terms]
+        self.grams = grams if grams is not None else GramIndex.build(terms)
+        self._cache: dict[tuple[str, bool], Expansion] = {}
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+    def find(self, term: str) -> int:
+        i = bisect_left(self.terms, term)
+        return i if i < len(self.terms) and self.terms[i] == term else -1
+
+    def prefix_range(self, prefix: str) -> tuple[int, int]:
+        lo = bisect_left(self.terms, prefix)
+        return lo, bisect_left(self.terms, prefix + "\U0010ffff", lo)
+
+    def expand(self, word: str, prefix: bool) -> Expansion:
+        """`expand_steps` run to completion."""
+        steps = self.expand_steps(word, prefix)
+        while True:
+            try:
+                next(steps)
+            except StopIteration as done:
+                return done.value
+
+    def expand_steps(self, word: str, prefix: bool) -> Steps:
+        """Expand `word`, yielding between bounded chunks of rapidfuzz work."""
+        cached = self._cache.get((word, prefix))
+        if cached is not None:
+            return cached
+        edits = max_edits(word)
+        exact = self.find(word)
+        lo, hi = self.prefix_range(word) if prefix else (0, 0)
+        fuzzy: list[int] = []
+        if edits:
+            pool = self._narrowed_pool(word, prefix, edits)
+            if pool is None:
+                pool = yield from self._pigeonhole(word, edits)
+            matched = yield from self._verify(word, edits, prefix, pool)
+            fuzzy = sorted(i for i in matched if i != exact and not lo <= i < hi)
+        terms = self.terms
+        expansion = Expansion(word, prefix, exact, (lo, hi), tuple(fuzzy), frozenset(terms[i] for i in fuzzy))
+        self._remember((word, prefix), expansion)
+        return expansion
+
+    def _remember(self, key: tuple[str, bool], expansion: Expansion) -> None:
+        cache = self._cache
+        cache[key] = expansion
+        if len(cache) > _CACHE_SIZE:
+            try:
+                del cache[next(iter(cache))]
+            except (KeyError, RuntimeError, StopIteration):  # another thread got there first
+                pass
+
+    def _narrowed_pool(self, word: str, prefix: bool, edits: int) -> list[int] | None:
+        """Matches of an earlier expansion that must contain this one's, if cached.
+
+        A whole word's matches are within its own prefix matches; a longer prefix's within a
+        shorter one's, as long as both allow the same number of edits.
+        """
+        if not prefix:
+            earlier = self._cache.get((word, True))
+            return None if earlier is None else list(earlier.matched_ids())
+        for cut in range(len(word) - 1, 0, -1):
+            if max_edits(word[:cut]) != edits:
+                return None
+            earlier = self._cache.get((word[:cut], True))
+            if earlier is not None:
+                return list(earlier.matched_ids())
+        return None
+
+    def _pigeonhole(self, word: str, edits: int) -> Generator[None, None, list[int]]:
+        """Candidate ids: terms holding one of `edits`+1 disjoint bigrams of `word` near its place."""
+        grams = self.grams
+        length = len(word)
+        cost: dict[int, tuple[int, list[str]]] = {}
+        for p in range(length - 1):
+            if p + edits >= GRAM_POSITIONS:
+                break
+            bigram = word[p : p + 2]
+            keys = [bigram + str(j) for j in range(max(0, p - edits), p + edits + 1)]
+            cost[p] = (sum(grams.size(key) for key in keys), keys)
+        choice = _cheapest_disjoint(cost, edits + 1)
+        if choice is None:  # too long a word to place the pieces: check everything
+            return list(range(len(self.terms)))
+        pool: set[int] = set()
+        for p in choice:
+            for key in cost[p][1]:
+                pool.update(grams.ids_of(key))
+        yield
+        return list(pool)
+
+    def _verify(self, word: str, edits: int, prefix: bool, pool: list[int]) -> Generator[None, None, set[int]]:
+        terms, lengths = self.terms, self.lengths
+        length = len(word)
+        matched: set[int] = set()
+        if not prefix:
+            ids = [i for i in pool if length - edits <= lengths[i] <= length + edits]
+            yield from _extract(word, [terms[i] for i in ids], edits, ids, matched)
+            return matched
+        remaining = [i for i in pool if lengths[i] >= length - edits]
+        for cut in range(max(1, length - edits), length + edits + 1):
+            ids = [i for i in remaining if lengths[i] >= cut and i not in matched]
+            yield from _extract(word, [terms[i][:cut] for i in ids], edits, ids, matched)
+        return matched
+
+
+def _extract(word: str, choices: list[str], edits: int, ids: list[int], into: set[int]) -> Generator[None, None, None]:
+    for start in range(0, len(choices), _CHUNK):
+        hits = process.extract(
+            word, choices[start : start + _CHUNK], scorer=Levenshtein.distance, score_cutoff=edits, limit=None
+        )
+        into.update(ids[start + index] for _, _, index in hits)
+        yield
+
+
+def _cheapest_disjoint(cost: dict[int, tuple[int, list[str]]], pieces: int) -> list[int] | None:
+    """Positions of `pieces` non-overlapping bigrams with the fewest candidates in total."""
+    positions = sorted(cost)
+    best: dict[tuple[int, int], tuple[int, list[int]] | None] = {}
+
+    def solve(index: int, left: int) -> tuple[int, list[int]] | None:
+        if left == 0:
+            return 0, []
+        if index >= len(positions):
+            return None
+        key = (index, left)
+        if key in best:
+            return best[key]
+        p = positions[index]
+        skip = solve(index + 1, left)
+        nxt = index + 1
+        while nxt < len(positions) and positions[nxt] < p + 2:
+            nxt += 1
+        rest = solve(nxt, left - 1)
+        take = None if rest is None else (cost[p][0] + rest[0], [p] + rest[1])
+        options = [o for o in (skip, take) if o is not None]
+        best[key] = min(options, key=lambda o: o[0]) if options else None
+        return best[key]
+
+    found = solve(0, pieces)
+    return None if found is None else found[1]
