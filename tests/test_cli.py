@@ -18,7 +18,9 @@ LISTING = f"Daily Papers\n\nDec 16\n\nA Paper\n\n{ABSTRACT}\n\n  • 3 authors\n
 
 
 def run(*args: str, stdin: bytes | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([sys.executable, "-m", "broadsheet", *args], input=stdin, capture_output=True, cwd=cwd, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "broadsheet", *args], input=stdin, capture_output=True, cwd=cwd, timeout=60
+    )
 
 
 @pytest.fixture
@@ -34,8 +36,19 @@ def test_export_jsonl_schema(listing: Path, capsys: pytest.CaptureFixture[str]) 
     assert [r["title"] for r in rows] == ["A Paper", "B Paper"]
     first = rows[0]
     assert set(first) == {
-        "key", "title", "abstract", "ai_summary", "authors", "authors_count", "organization",
-        "published", "year_inferred", "upvotes", "arxiv_id", "urls", "sources",
+        "key",
+        "title",
+        "abstract",
+        "ai_summary",
+        "authors",
+        "authors_count",
+        "organization",
+        "published",
+        "year_inferred",
+        "upvotes",
+        "arxiv_id",
+        "urls",
+        "sources",
     }
     assert first["published"] == "2024-05-04"
     assert first["year_inferred"] is True

@@ -11,7 +11,10 @@ from broadsheet.sources.dates import infer_page_year
 from broadsheet.sources.dump import parse_dump, write_dump
 
 ABSTRACT = "We study things. " * 25  # a realistic length (> 300 characters)
-HEADER = "new\n\nGet trending papers in your email inbox!\n\nSubscribe\n\nDaily Papers\n\nbyAK and the research community\n\nDec 16\n\n"
+HEADER = (
+    "new\n\nGet trending papers in your email inbox!\n\nSubscribe\n\n"
+    "Daily Papers\n\nbyAK and the research community\n\nDec 16\n\n"
+)
 
 
 def entry(title: str, meta: str = "", abstract: str = ABSTRACT) -> str:
@@ -42,7 +45,10 @@ def test_single_author_and_names() -> None:
 
 @pytest.mark.parametrize(
     ("line", "org"),
-    [("google Google", Organization("google", "Google")), ("naver-ai NAVER AI Lab", Organization("naver-ai", "NAVER AI Lab"))],
+    [
+        ("google Google", Organization("google", "Google")),
+        ("naver-ai NAVER AI Lab", Organization("naver-ai", "NAVER AI Lab")),
+    ],
 )
 def test_organization_lines(line: str, org: Organization) -> None:
     [paper] = parse_dump(HEADER + entry("T", f"{line}\n·\nOct 21 5")).papers
@@ -75,7 +81,9 @@ def test_page_year_rule_without_any_explicit_year() -> None:
 
 
 def test_entries_without_metadata_including_in_the_middle() -> None:
-    text = HEADER + entry("A", "  • 1 author\n·\nMay 2, 2023") + entry("B") + entry("C", "  • 3 authors\n·\nJun 1, 2023")
+    text = (
+        HEADER + entry("A", "  • 1 author\n·\nMay 2, 2023") + entry("B") + entry("C", "  • 3 authors\n·\nJun 1, 2023")
+    )
     a, b, c = parse_dump(text).papers
     assert (a.title, b.title, c.title) == ("A", "B", "C")
     assert b.published is None and b.authors_count is None
@@ -142,7 +150,12 @@ def test_impossible_date_is_left_out_not_a_crash() -> None:
 
 
 def test_writer_round_trips_yearless_and_explicit_dates() -> None:
-    text = HEADER + entry("Old", "  • 2 authors\n·\nNov 6, 2023 7") + entry("New", "google Google\n·\nJun 19") + entry("Bare")
+    text = (
+        HEADER
+        + entry("Old", "  • 2 authors\n·\nNov 6, 2023 7")
+        + entry("New", "google Google\n·\nJun 19")
+        + entry("Bare")
+    )
     papers = parse_dump(text).papers
     again = parse_dump(write_dump(papers)).papers
     strip = [(p.title, p.abstract, p.published, p.upvotes, p.organization, p.authors_count) for p in papers]

@@ -14,7 +14,18 @@ from broadsheet.sources.dump import parse_dump, write_dump
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
 SAMPLE = Path(__file__).resolve().parents[1] / "src" / "broadsheet" / "sample" / "sample.txt"
 
-LINES = ["", "·", "  • 3 authors", "google Google", "May 4 1", "Jun 19", "Nov 6, 2023 7", "Daily Papers", "AI-generated summary", "Abstract"]
+LINES = [
+    "",
+    "·",
+    "  • 3 authors",
+    "google Google",
+    "May 4 1",
+    "Jun 19",
+    "Nov 6, 2023 7",
+    "Daily Papers",
+    "AI-generated summary",
+    "Abstract",
+]
 
 
 @settings(max_examples=300, deadline=None)
@@ -64,7 +75,13 @@ def test_mutated_listing_never_crashes(data: st.DataObject) -> None:
         assert all(p.title for p in result.papers)
 
 
-words = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cc", "Cs", "Zl", "Zp", "Zs"], exclude_characters="\ufeff"), min_size=1, max_size=12)
+words = st.text(
+    alphabet=st.characters(
+        codec="utf-8", exclude_categories=["Cc", "Cs", "Zl", "Zp", "Zs"], exclude_characters="\ufeff"
+    ),
+    min_size=1,
+    max_size=12,
+)
 
 
 @st.composite
@@ -73,7 +90,16 @@ def papers(draw: st.DrawFn) -> Paper:
     # real abstracts run to hundreds of characters; the parser uses that to tell them from titles
     abstract = " ".join(draw(st.lists(words.filter(lambda w: len(w) >= 3), min_size=80, max_size=100)))
     dated = draw(st.booleans())
-    org = draw(st.one_of(st.none(), st.builds(Organization, st.from_regex(r"[a-z][a-z0-9-]{1,10}", fullmatch=True), st.from_regex(r"[A-Z][A-Za-z ]{0,20}[a-z]", fullmatch=True))))
+    org = draw(
+        st.one_of(
+            st.none(),
+            st.builds(
+                Organization,
+                st.from_regex(r"[a-z][a-z0-9-]{1,10}", fullmatch=True),
+                st.from_regex(r"[A-Z][A-Za-z ]{0,20}[a-z]", fullmatch=True),
+            ),
+        )
+    )
     return Paper(
         title=title,
         abstract=abstract,

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from broadsheet.model import Organization, Paper, Published, Source, dedupe, make_key, merge, normalize_arxiv_id, normalize_title
+from broadsheet.model import (
+    Organization,
+    Paper,
+    Published,
+    Source,
+    dedupe,
+    make_key,
+    merge,
+    normalize_arxiv_id,
+    normalize_title,
+)
 
 
 def test_title_key_collapses_case_punctuation_and_space() -> None:

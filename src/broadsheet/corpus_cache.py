@@ -50,7 +50,16 @@ def cache_folder() -> Path:
 def _record(paper: Paper) -> tuple[Any, ...]:
     org = (paper.organization.id, paper.organization.name) if paper.organization else None
     sources = tuple((s.file, s.line) for s in paper.sources)
-    return (paper.abstract, paper.ai_summary, paper.authors, paper.authors_count, org, paper.arxiv_id, paper.urls, sources)
+    return (
+        paper.abstract,
+        paper.ai_summary,
+        paper.authors,
+        paper.authors_count,
+        org,
+        paper.arxiv_id,
+        paper.urls,
+        sources,
+    )
 
 
 def save(papers: Sequence[Paper], key: str, extra: dict[str, Any] | None = None, folder: Path | None = None) -> Path:
@@ -140,7 +149,9 @@ class CachedPapers(Sequence[Paper]):
         if index < 0:
             index += len(self)
         start, end = self._offsets[index], self._offsets[index + 1]
-        abstract, ai_summary, authors, authors_count, org, arxiv_id, urls, sources = marshal.loads(self._records[start:end])
+        abstract, ai_summary, authors, authors_count, org, arxiv_id, urls, sources = marshal.loads(
+            self._records[start:end]
+        )
         ordinal = self.dates[index]
         votes = self.upvotes[index]
         return Paper(

@@ -79,7 +79,9 @@ class Finder:
                     self._ready(loaded, None)
                     return
             if titles_first:
-                self._ready(SearchIndex.build_titles(self.papers, should_cancel=self._cancel.is_set), "indexing abstracts…")
+                self._ready(
+                    SearchIndex.build_titles(self.papers, should_cancel=self._cancel.is_set), "indexing abstracts…"
+                )
             full = SearchIndex.build(self.papers, progress=self._report, should_cancel=self._cancel.is_set)
             self._ready(full, None)
             if path is not None:

@@ -69,7 +69,9 @@ class SearchEngine(Protocol):
 
 
 class Library:
-    def __init__(self, papers: Sequence[Paper], store: StateStore, engine: SearchEngine, problems: Iterable[str] = ()) -> None:
+    def __init__(
+        self, papers: Sequence[Paper], store: StateStore, engine: SearchEngine, problems: Iterable[str] = ()
+    ) -> None:
         self.papers = papers
         self.store = store
         self.engine = engine

@@ -175,7 +175,12 @@ def dedupe(papers: list[Paper]) -> list[Paper]:
         slot = by_slot.get(paper.key)
         if slot is None:
             slot = by_slot.get(paper.title_key)
-            if slot is not None and merged[slot].arxiv_id and paper.arxiv_id and merged[slot].arxiv_id != paper.arxiv_id:
+            if (
+                slot is not None
+                and merged[slot].arxiv_id
+                and paper.arxiv_id
+                and merged[slot].arxiv_id != paper.arxiv_id
+            ):
                 slot = None  # same title, different papers
         if slot is None:
             by_slot[paper.key] = len(merged)

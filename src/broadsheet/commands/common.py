@@ -25,7 +25,9 @@ def add_listing_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def add_state_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--state", metavar="FILE", help="the reading-state file (default: $BROADSHEET_STATE, else the data dir)")
+    parser.add_argument(
+        "--state", metavar="FILE", help="the reading-state file (default: $BROADSHEET_STATE, else the data dir)"
+    )
 
 
 def warn_all(warnings: Iterable[object], prefix: str = "broadsheet: warning: ") -> None:
@@ -40,7 +42,12 @@ class CommandError(Exception):
 def open_state(path: str | None, *, readonly: bool = False, background: bool = False) -> ReadingState:
     """The reading state, its recovery warnings on stderr; a refusal becomes CommandError."""
     try:
-        state = ReadingState(path, on_warning=lambda m: print(f"broadsheet: {m}", file=sys.stderr), readonly=readonly, background=background)
+        state = ReadingState(
+            path,
+            on_warning=lambda m: print(f"broadsheet: {m}", file=sys.stderr),
+            readonly=readonly,
+            background=background,
+        )
     except StateError as error:
         raise CommandError(str(error)) from None
     return state

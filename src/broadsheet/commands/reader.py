@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from broadsheet import __version__, paths
 from broadsheet.commands.common import CommandError, add_listing_arguments, add_state_argument
 from broadsheet.config import load_config
 from broadsheet.library import Library
 from broadsheet.sources.loader import Listings, open_listings
+
+if TYPE_CHECKING:
+    from broadsheet.tui.app import BroadsheetApp
 
 EPILOG = """\
 examples:
@@ -66,18 +71,25 @@ def choose_listings(args: argparse.Namespace) -> tuple[Listings, str | None]:
     return open_listings([str(sample_path())]), SAMPLE_BANNER
 
 
-def run(args: argparse.Namespace) -> int:
+def make_app(args: argparse.Namespace) -> BroadsheetApp:
+    """The one app factory, for the CLI and the tests: listings, state, search, config."""
     from broadsheet.finder import Finder
     from broadsheet.sources.loader import identity_pairs
-    from broadsheet.state import ReadingState, StateError, install_signal_handlers
+    from broadsheet.state import ReadingState, StateError
+    from broadsheet.tui.app import BroadsheetApp
 
     config = load_config()
-    if args.theme:
+    if getattr(args, "theme", None):
         config.theme = args.theme
     listings, banner = choose_listings(args)
-    listeners: list = []
+    listeners: list[Callable[[set[str]], None]] = []
+
+    def changed_elsewhere(keys: set[str]) -> None:
+        for listener in listeners:
+            listener(keys)
+
     try:
-        state = ReadingState(args.state, on_change=lambda keys: [notify(keys) for notify in listeners])
+        state = ReadingState(args.state, on_change=changed_elsewhere)
     except StateError as error:
         raise CommandError(str(error)) from None
     problems = state.take_warnings()
@@ -87,21 +99,25 @@ def run(args: argparse.Namespace) -> int:
         problems.append(f"skipped unreadable parts of the listings: {first}{more} (`broadsheet export` lists them all)")
     if follow := identity_pairs(listings.papers):
         state.follow_identities(follow)
-    finder = Finder(listings.papers, cache_key=listings.cache_key)
-    library = Library(listings.papers, state, finder, problems=problems)
-
-    from broadsheet.tui.app import BroadsheetApp
-
+    library = Library(listings.papers, state, Finder(listings.papers, cache_key=listings.cache_key), problems=problems)
     app = BroadsheetApp(library, config=config, banner=banner)
     listeners.append(app.state_changed_elsewhere)
+    return app
+
+
+def run(args: argparse.Namespace) -> int:
+    from broadsheet.state import StateError, install_signal_handlers
+
+    app = make_app(args)
     install_signal_handlers()
     try:
         app.run()
     finally:
-        finder.stop()
         try:
-            state.close()
+            app.library.close()  # already closed on a normal exit; this covers a crash
         except StateError as error:
-            print(f"broadsheet: reading state not saved: {error}", file=sys.stderr)
-            return 1
+            app.close_error = error
+    if app.close_error is not None:
+        print(f"broadsheet: reading state not saved: {app.close_error}", file=sys.stderr)
+        return 1
     return app.return_code or 0

@@ -43,9 +43,7 @@ def paper_from_dict(data: dict[str, Any]) -> Paper:
         authors=tuple(str(a) for a in data.get("authors") or ()),
         authors_count=data.get("authors_count"),
         organization=Organization(str(org["id"]), str(org["name"])) if org else None,
-        published=(
-            Published(dt.date.fromisoformat(published), bool(data.get("year_inferred"))) if published else None
-        ),
+        published=(Published(dt.date.fromisoformat(published), bool(data.get("year_inferred"))) if published else None),
         upvotes=data.get("upvotes"),
         arxiv_id=data.get("arxiv_id"),
         urls=tuple(str(u) for u in data.get("urls") or ()),

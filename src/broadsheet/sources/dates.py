@@ -27,7 +27,8 @@ MONTHS = {
 
 # "May 28, 2023", "Jun 19", "Nov 6, 2023 7", "May 4 1", "Sept 3, 2024 1.2k"
 DATE_LINE = re.compile(
-    r"^(?P<month>[A-Z][a-z]{2,8})\.? (?P<day>\d{1,2})(?:, (?P<year>\d{4}))?(?: (?P<upvotes>\d{1,7}|\d{1,4}(?:\.\d)?k))?$"
+    r"^(?P<month>[A-Z][a-z]{2,8})\.? (?P<day>\d{1,2})(?:, (?P<year>\d{4}))?"
+    r"(?: (?P<upvotes>\d{1,7}|\d{1,4}(?:\.\d)?k))?$"
 )
 
 

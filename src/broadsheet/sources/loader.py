@@ -6,6 +6,7 @@ the reason; junk inside a readable listing only produces warnings.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Iterable, Sequence
@@ -155,10 +156,9 @@ def open_listings(paths: Iterable[str], *, year: int | None = None, use_cache: b
             "entries": listings.entries,
             "files": listings.files,
         }
-        try:
+        # the cache only saves time; a read-only or full cache dir costs nothing else
+        with contextlib.suppress(OSError):
             corpus_cache.save(listings.papers, key, extra)
-        except OSError:
-            pass  # the cache only saves time; a read-only or full cache dir costs nothing else
     return listings
 
 

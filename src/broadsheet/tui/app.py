@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -81,7 +81,9 @@ class BroadsheetApp(App[None]):
 
         keys: set[str]
 
-    def __init__(self, library: Library, *, config: config_module.Config | None = None, banner: str | None = None) -> None:
+    def __init__(
+        self, library: Library, *, config: config_module.Config | None = None, banner: str | None = None
+    ) -> None:
         super().__init__()
         self.library = library
         self.config = config or config_module.Config()
@@ -90,6 +92,7 @@ class BroadsheetApp(App[None]):
         self._sort_override: str | None = None
         self._outcome: SearchOutcome | None = None
         self.last_search_latency: float | None = None
+        self.close_error: Exception | None = None
         self._theme_problems: list[str] = []
         themes, self._theme_problems = load_themes()
         for theme in themes:
@@ -104,7 +107,9 @@ class BroadsheetApp(App[None]):
         if self._banner:
             yield Static(Text(self._banner), id="banner")
         with Horizontal(id="filter-row"):
-            yield Input(placeholder="/ filter: words, \"phrase\", -exclude, is:unread, sort:date … (? for help)", id="filter")
+            yield Input(
+                placeholder='/ filter: words, "phrase", -exclude, is:unread, sort:date … (? for help)', id="filter"
+            )
             yield Static(id="filter-error")
         with Horizontal(id="main"):
             yield PaperList(
@@ -161,8 +166,8 @@ class BroadsheetApp(App[None]):
     def paper_list(self) -> PaperList:
         return self.query_one("#papers", PaperList)
 
-    def on_resize(self, event: object) -> None:
-        self._apply_layout(self.size.width)
+    def on_resize(self, event: events.Resize) -> None:
+        self._apply_layout(event.size.width)
 
     def _apply_layout(self, width: int) -> None:
         self.screen.set_class(width < NARROW, "-narrow")
@@ -389,8 +394,18 @@ class BroadsheetApp(App[None]):
             assert isinstance(binding, Binding)
             if binding.action in ("quit", "help"):
                 continue
-            yield SystemCommand(binding.description, f"{binding.description} ({binding.key})", lambda a=binding.action: self.run_action(a))
+            yield SystemCommand(
+                binding.description,
+                f"{binding.description} ({binding.key})",
+                lambda a=binding.action: self.run_action(a),
+            )
 
     async def action_quit(self) -> None:
-        self.library.close()
         self.exit()
+
+    def on_unmount(self) -> None:
+        """Save the reading state before the terminal is handed back."""
+        try:
+            self.library.close()
+        except Exception as error:  # noqa: BLE001 - kept for the caller to report after the screen is restored
+            self.close_error = error

@@ -252,7 +252,9 @@ class PaperList(ScrollView, can_focus=True):
         date = paper.published.date.isoformat() if paper.published else ""
         votes = f"▲{paper.upvotes}" if paper.upvotes else ""
         tail = f" {date:>{DATE_WIDTH}} {votes:>{VOTES_WIDTH}}" if width >= 50 else ""
-        marker = Text(STAR if starred else (NO_STAR if read else UNREAD_DOT), style=star_style if starred else meta_style)
+        marker = Text(
+            STAR if starred else (NO_STAR if read else UNREAD_DOT), style=star_style if starred else meta_style
+        )
         title_width = max(1, width - 2 - len(tail))
         title = Text(one_line(paper.title), style=title_style, no_wrap=True, overflow="ellipsis", end="")
         for start, end in self._title_spans(index):

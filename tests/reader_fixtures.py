@@ -1,0 +1,38 @@
+"""Listings written for the reader's tests, hostile titles included."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ABSTRACT = "We study a problem carefully and report results on several benchmarks. " * 6
+
+HOSTILE_TITLES = [
+    "[bold]Not Bold[/bold] and a stray [/] closing tag",
+    "[Re] Reproducing [MASK] Tokens with [link=https://evil.example]links[/link]",
+    "Escape \x1b[31mRED\x1b[0m and a bell \x07 in a title",
+    "Right-to-left \u202eevil override\u202c and עברית text",
+    "Emoji 🧪🔬 and a verylongwordthatneverendsverylongwordthatneverendsverylongwordthatneverends",
+]
+
+
+def write_listing(folder: Path, titles: list[str], name: str = "page.txt") -> Path:
+    """A daily-papers dump: dated entries with upvotes, newest first, page year 2025."""
+    parts = ["Daily Papers\n\nDec 16\n"]
+    for number, title in enumerate(titles):
+        month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][11 - number % 12]
+        parts.append(
+            f"{title}\n\n{ABSTRACT}{title.split()[0]}\n\n  • {number + 1} authors\n·\n{month} {1 + number % 27}, 2024 {number}\n"
+        )
+    path = folder / name
+    path.write_text("\n".join(parts), encoding="utf-8")
+    return path
+
+
+PLAIN_TITLES = [
+    "Diffusion Models for Video Generation",
+    "Sparse Attention at Scale",
+    "Reinforcement Learning from Human Feedback Revisited",
+    "Tokenizer-Free Speech Models",
+    "Graph Neural Networks for Chips",
+    "Efficient Inference with Speculative Decoding",
+]

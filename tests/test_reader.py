@@ -1,0 +1,262 @@
+"""The reader, driven with Pilot: keys change the reading state and what is on screen."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+from tests.reader_fixtures import HOSTILE_TITLES, PLAIN_TITLES, write_listing
+
+from broadsheet.commands.reader import make_app
+from broadsheet.state import ReadingState
+from broadsheet.tui.app import BroadsheetApp
+from broadsheet.tui.paper_list import PaperList
+
+
+def args_for(paths: list[Path], state: Path, theme: str | None = None) -> argparse.Namespace:
+    return argparse.Namespace(paths=[str(p) for p in paths], year=None, state=str(state), theme=theme)
+
+
+@pytest.fixture
+def listing(tmp_path: Path) -> Path:
+    return write_listing(tmp_path, PLAIN_TITLES)
+
+
+@pytest.fixture
+def state_path(tmp_path: Path) -> Path:
+    return tmp_path / "state.toml"
+
+
+def screen_text(app: BroadsheetApp) -> str:
+    """What a person sees: the screen rendered to plain text."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())  # noqa: SLF001
+
+
+async def ready(app: BroadsheetApp, pilot) -> None:  # type: ignore[no-untyped-def]
+    """Wait for the full search index and the search it triggers."""
+    assert app.library.engine.wait(30)  # type: ignore[attr-defined]
+    await pilot.pause()
+    for _ in range(50):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if app.library.index_progress() is None:
+            break
+
+
+def titles_shown(app: BroadsheetApp) -> list[str]:
+    papers = app.library.papers
+    return [papers[i].title for i in app.query_one(PaperList).rows]
+
+
+def saved(state_path: Path) -> ReadingState:
+    return ReadingState(state_path, readonly=True)
+
+
+async def test_star_read_and_quit_persist(listing: Path, state_path: Path) -> None:
+    app = make_app(args_for([listing], state_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        first = titles_shown(app)[0]
+        assert first == PLAIN_TITLES[0]  # newest first
+        await pilot.press("s")
+        await pilot.press("j", "r")
+        second = titles_shown(app)[1]
+        assert "1 starred" in screen_text(app)
+        assert "★" in screen_text(app)
+        await pilot.press("q")
+    state = saved(state_path)
+    keys = {p.title: p.key for p in app.library.papers}
+    assert state.is_starred(keys[first]) and not state.is_read(keys[first])
+    assert state.is_read(keys[second]) and not state.is_starred(keys[second])
+
+
+async def test_enter_marks_read_and_space_toggles(listing: Path, state_path: Path) -> None:
+    app = make_app(args_for([listing], state_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("enter")
+        index = app.query_one(PaperList).current
+        assert index is not None and app.library.is_read(index)
+        await pilot.press("escape", "space")
+        assert not app.library.is_read(index)
+
+
+async def test_filter_typing_shows_matches_and_escape_clears(listing: Path, state_path: Path) -> None:
+    app = make_app(args_for([listing], state_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("slash", *"difusion")  # a typo on purpose
+        await ready(app, pilot)
+        assert titles_shown(app) == ["Diffusion Models for Video Generation"]
+        assert f"1 of {len(PLAIN_TITLES)}" in screen_text(app)
+        await pilot.press("escape")
+        await ready(app, pilot)
+        assert len(titles_shown(app)) == len(PLAIN_TITLES)
+        assert app.focused is app.query_one(PaperList)
+
+
+async def test_invalid_query_shows_error_and_keeps_results(listing: Path, state_path: Path) -> None:
+    app = make_app(args_for([listing], state_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("slash", *"sparse")
+        await ready(app, pilot)
+        assert titles_shown(app) == ["Sparse Attention at Scale"]
+        await pilot.press(*' "unclosed')
+        await ready(app, pilot)
+        assert titles_shown(app) == ["Sparse Attention at Scale"]
+        assert "quote" in screen_text(app).lower()
+
+
+async def test_cursor_stays_on_its_paper_when_the_filter_changes(listing: Path, state_path: Path) -> None:
+    app = make_app(args_for([listing], state_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("j", "j", "j")
+        paper = app.query_one(PaperList).current
+        assert paper is not None
+        await pilot.press("slash", *"s")  # a prefix many titles share
+        await ready(app, pilot)
+        if paper in app.query_one(PaperList).rows:
+            assert app.query_one(PaperList).current == paper
+
+
+async def test_mark_all_shown_read_then_undo(listing: Path, state_path: Path) -> None:
+    app = make_app(args_for([listing], state_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("R")
+        assert app.library.counts() == (0, 0)
+        await pilot.press("u")
+        assert app.library.counts() == (0, len(PLAIN_TITLES))
+
+
+async def test_next_unread_and_navigation_keys(listing: Path, state_path: Path) -> None:
+    app = make_app(args_for([listing], state_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        papers = app.query_one(PaperList)
+        await pilot.press("r")  # first read
+        await pilot.press("g")
+        await pilot.press("n")
+        assert papers.cursor == 1
+        await pilot.press("G")
+        assert papers.cursor == len(PLAIN_TITLES) - 1
+        await pilot.press("N")
+        assert papers.cursor == len(PLAIN_TITLES) - 2
+        await pilot.press("home")
+        assert papers.cursor == 0
+        await pilot.press("end")
+        assert papers.cursor == len(PLAIN_TITLES) - 1
+        await pilot.press("pageup")
+        assert papers.cursor == 0
+
+
+async def test_copy_puts_title_and_link_on_the_clipboard(listing: Path, state_path: Path) -> None:
+    app = make_app(args_for([listing], state_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("y")
+        assert app.clipboard.startswith(PLAIN_TITLES[0] + " https://")
+
+
+async def test_open_only_opens_http_links(listing: Path, state_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[str] = []
+    app = make_app(args_for([listing], state_path))
+    monkeypatch.setattr(app, "open_url", lambda url, **_: opened.append(url))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("o")
+    assert len(opened) == 1 and opened[0].startswith("https://")
+
+
+async def test_sort_cycles_and_status_says_so(listing: Path, state_path: Path) -> None:
+    app = make_app(args_for([listing], state_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("S")  # date → oldest first
+        await ready(app, pilot)
+        assert "sort: -date" in screen_text(app)
+        assert titles_shown(app)[0] == PLAIN_TITLES[-1]
+        await pilot.press("S")  # upvotes, most first
+        await ready(app, pilot)
+        assert "sort: upvotes" in screen_text(app)
+        assert titles_shown(app)[0] == PLAIN_TITLES[-1]
+
+
+async def test_help_screen_lists_keys_and_query_language(listing: Path, state_path: Path) -> None:
+    app = make_app(args_for([listing], state_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Star" in text and "Undo" in text and "is:unread" in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "is:unread  is:read" not in screen_text(app)
+
+
+async def test_theme_picker_changes_and_remembers_theme(listing: Path, state_path: Path) -> None:
+    app = make_app(args_for([listing], state_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("t")
+        await pilot.pause()
+        for _ in range(20):
+            if app.theme == "broadsheet-light":
+                break
+            await pilot.press("down")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.theme == "broadsheet-light"
+    from broadsheet.config import load_config
+
+    assert load_config().theme == "broadsheet-light"
+
+
+async def test_broken_user_theme_is_reported_and_default_used(
+    listing: Path, state_path: Path, isolated_home: Path
+) -> None:
+    themes = isolated_home / "config" / "broadsheet" / "themes"
+    themes.mkdir(parents=True)
+    (themes / "bad.toml").write_text('name = "bad"\nprimary = "not-a-colour"\n')
+    app = make_app(args_for([listing], state_path, theme="bad"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        assert app.theme == "broadsheet-dark"
+        assert any("bad.toml" in n.message for n in app._notifications)  # noqa: SLF001
+
+
+async def test_narrow_terminal_stacks_and_tiny_one_does_not_crash(listing: Path, state_path: Path) -> None:
+    app = make_app(args_for([listing], state_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        assert app.screen.has_class("-narrow")
+        for size in [(40, 12), (10, 5), (3, 2), (1, 1), (120, 40)]:
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+        assert not app.screen.has_class("-narrow")
+        assert PLAIN_TITLES[0] in screen_text(app)
+
+
+async def test_hostile_titles_render_literally(tmp_path: Path, state_path: Path) -> None:
+    listing = write_listing(tmp_path, HOSTILE_TITLES, "hostile.txt")
+    app = make_app(args_for([listing], state_path))
+    async with app.run_test(size=(200, 50)) as pilot:
+        await ready(app, pilot)
+        text = screen_text(app)
+        assert "[bold]Not Bold[/bold]" in text
+        assert "[Re] Reproducing [MASK]" in text
+        assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text
+        assert "␛[31mRED␛[0m" in text
+
+
+async def test_first_run_opens_the_sample_with_a_banner(state_path: Path) -> None:
+    app = make_app(args_for([], state_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        text = screen_text(app)
+        assert "sample data" in text
+        assert len(app.library.papers) > 20
