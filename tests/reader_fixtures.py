@@ -36,3 +36,16 @@ PLAIN_TITLES = [
     "Graph Neural Networks for Chips",
     "Efficient Inference with Speculative Decoding",
 ]
+
+
+async def settle(app, pilot) -> None:  # type: ignore[no-untyped-def]
+    """Wait for the full search index and for every search it triggered to land on screen."""
+    from textual.worker import WorkerState
+
+    assert app.library.engine.wait(30)
+    for _ in range(400):
+        await pilot.pause()
+        busy = any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers)
+        if not busy and app.library.index_progress() is None and not app._message_queue.qsize():  # noqa: SLF001
+            break
+    await pilot.pause()

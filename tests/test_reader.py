@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 import pytest
-from tests.reader_fixtures import HOSTILE_TITLES, PLAIN_TITLES, write_listing
+from tests.reader_fixtures import HOSTILE_TITLES, PLAIN_TITLES, settle, write_listing
 
 from broadsheet.commands.reader import make_app
 from broadsheet.state import ReadingState
@@ -34,14 +34,7 @@ def screen_text(app: BroadsheetApp) -> str:
 
 
 async def ready(app: BroadsheetApp, pilot) -> None:  # type: ignore[no-untyped-def]
-    """Wait for the full search index and the search it triggers."""
-    assert app.library.engine.wait(30)  # type: ignore[attr-defined]
-    await pilot.pause()
-    for _ in range(50):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        if app.library.index_progress() is None:
-            break
+    await settle(app, pilot)
 
 
 def titles_shown(app: BroadsheetApp) -> list[str]:
