@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""How fast the daily-papers dump parser reads large listings (issue target: 100k entries <= 2 s).
+
+Generates seed-shaped dumps with bench/generate_corpus.py (or reads --corpus), then times,
+best of --repeat runs: reading and decoding the file, parsing it, deduplicating, and the
+parsed-listing cache (a warm open of the same file).
+
+    python bench/parse_speed.py --sizes 10000,100000 --json
+    python bench/parse_speed.py --corpus big.txt
+    python bench/parse_speed.py --small          # a quick check that the script works (CI)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def _isolate(folder: Path) -> None:
+    """Every user directory into a temporary folder: a benchmark never touches the home."""
+    for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+        os.environ[name] = str(folder / name.lower())
+    os.environ["HOME"] = str(folder)
+
+
+def _generate(papers: int, folder: Path) -> Path:
+    sys.path.insert(0, str(HERE))
+    from generate_corpus import write_corpus  # type: ignore[import-not-found]
+
+    out = folder / f"corpus-{papers}.txt"
+    write_corpus(papers, out, seed=1)
+    return out
+
+
+def measure(path: Path, repeat: int) -> dict[str, float | int]:
+    from broadsheet.model import dedupe
+    from broadsheet.sources.dump import parse_dump
+    from broadsheet.sources.loader import decode, open_listings
+
+    best: dict[str, float] = {}
+    result = None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        text = decode(path.read_bytes(), str(path))
+        read = time.perf_counter()
+        result = parse_dump(text, str(path))
+        parsed = time.perf_counter()
+        papers = dedupe(result.papers)
+        done = time.perf_counter()
+        for name, value in (("read_s", read - started), ("parse_s", parsed - read), ("dedupe_s", done - parsed)):
+            best[name] = min(best.get(name, value), value)
+        best["total_s"] = min(best.get("total_s", done - started), done - started)
+        del text
+    assert result is not None
+    open_listings([str(path)])  # writes the cache
+    started = time.perf_counter()
+    cached = open_listings([str(path)])
+    warm = time.perf_counter() - started
+    return {
+        "entries": result.entries,
+        "papers": len(papers),
+        "megabytes": round(path.stat().st_size / 1e6, 1),
+        **{k: round(v, 3) for k, v in best.items()},
+        "cached_open_s": round(warm, 3),
+        "cached_papers": len(cached.papers),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, help="a dump to parse instead of generated ones")
+    parser.add_argument("--sizes", default="10000,100000", help="papers per generated corpus, comma-separated")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--small", action="store_true", help="one 2k-paper corpus, one run (CI)")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="broadsheet-bench-") as temp:
+        folder = Path(temp)
+        _isolate(folder)
+        if args.corpus:
+            corpora = [args.corpus]
+        else:
+            sizes = [2000] if args.small else [int(s) for s in args.sizes.split(",")]
+            corpora = [_generate(n, folder) for n in sizes]
+        rows = [measure(path, 1 if args.small else args.repeat) for path in corpora]
+    report = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}", "runs": rows}
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(report["machine"])
+        for row in rows:
+            print("  ".join(f"{k}={v}" for k, v in row.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
