@@ -36,3 +36,18 @@ def write_atomically(path: Path, chunks: Iterable[str], *, newline: str | None =
         pass
     finally:
         os.close(folder)
+
+
+def write_atomically_bytes(path: Path, data: bytes) -> None:
+    """`write_atomically` for bytes kept exactly as received."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

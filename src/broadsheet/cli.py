@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from functools import partial
 
-from broadsheet.commands import export, reader, state_commands
+from broadsheet.commands import export, library_commands, reader, state_commands
 from broadsheet.commands.common import CommandError
 from broadsheet.sources.errors import ListingError
 
@@ -23,6 +23,9 @@ SUBCOMMANDS: dict[str, Command] = {
     "starred": (state_commands.build_starred_parser, state_commands.run_starred),
     "merge": (state_commands.build_merge_parser, state_commands.run_merge),
     "state": (state_commands.build_state_parser, state_commands.run_state),
+    "add": (library_commands.build_add_parser, library_commands.run_add),
+    "library": (library_commands.build_library_parser, library_commands.run_library),
+    "remove": (library_commands.build_remove_parser, library_commands.run_remove),
 }
 for _name in state_commands.CHANGES:
     SUBCOMMANDS[_name] = (partial(state_commands.build_change_parser, _name), partial(state_commands.run_change, _name))
