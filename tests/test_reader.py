@@ -253,3 +253,37 @@ async def test_first_run_opens_the_sample_with_a_banner(state_path: Path) -> Non
         text = screen_text(app)
         assert "sample data" in text
         assert len(app.library.papers) > 20
+
+
+async def test_export_shown_to_clipboard_and_file(listing: Path, state_path: Path, tmp_path: Path) -> None:
+    import bibtexparser
+    from textual.widgets import Input
+
+    from broadsheet.tui.export_screen import ExportScreen
+
+    app = make_app(args_for([listing], state_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("slash", *"sparse", "enter")
+        await ready(app, pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, ExportScreen)
+        await pilot.press("ctrl+y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        entries = bibtexparser.parse_string(app.clipboard).entries
+        assert [e.fields_dict["title"].value for e in entries] == ["{Sparse Attention at Scale}"]
+        target = tmp_path / "out" / "list.csv"
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.click("#format-csv")
+        app.screen.query_one("#export-path", Input).value = str(target)
+        await pilot.click("#export-write")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    import csv
+
+    rows = list(csv.DictReader(target.open(newline="", encoding="utf-8")))
+    assert [r["title"] for r in rows] == ["Sparse Attention at Scale"]
+    assert rows[0]["starred"] == "false"

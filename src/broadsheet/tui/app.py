@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from rich.text import Text
 from textual import events, on, work
@@ -17,11 +18,14 @@ from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
 from broadsheet import config as config_module
+from broadsheet.atomic import write_atomically
+from broadsheet.export.formats import render
 from broadsheet.library import Library, SearchOutcome
 from broadsheet.links import best_link
 from broadsheet.text_safety import is_openable_url, one_line
 from broadsheet.themes import load_themes, theme_variable_defaults
 from broadsheet.tui.detail import DetailPane, paper_renderable
+from broadsheet.tui.export_screen import ExportRequest, ExportScreen
 from broadsheet.tui.paper_list import PaperList
 from broadsheet.tui.screens import HelpScreen, ThemePicker
 
@@ -61,6 +65,7 @@ class BroadsheetApp(App[None]):
         Binding("N", "previous_unread", "Prev unread", show=False, id="previous_unread"),
         Binding("o", "open_link", "Browser", id="browser"),
         Binding("y", "copy_link", "Copy", show=False, id="copy"),
+        Binding("e", "export", "Export", show=False, id="export"),
         Binding("S", "cycle_sort", "Sort", id="sort"),
         Binding("t", "pick_theme", "Theme", show=False, id="theme"),
         Binding("question_mark,f1", "help", "Help", id="help"),
@@ -355,6 +360,48 @@ class BroadsheetApp(App[None]):
         self.copy_to_clipboard(f"{one_line(paper.title)} {best_link(paper)}")
         self.notify("Copied the title and link.")
 
+    def action_export(self) -> None:
+        rows = list(self.paper_list.rows)
+        starred = (
+            [i for i in range(len(self.library.papers)) if self.library.is_starred(i)]
+            if self.library.counts()[0]
+            else []
+        )
+
+        def chosen(request: ExportRequest | None) -> None:
+            if request is not None:
+                self._export(request, rows if request.scope == "shown" else starred)
+
+        self.push_screen(ExportScreen(len(rows), len(starred), Path.cwd()), chosen)
+
+    @work(thread=True, group="export")
+    def _export(self, request: ExportRequest, rows: list[int]) -> None:
+        """Rendering 100k papers takes a moment: off the event loop, then report."""
+        papers = [self.library.papers[i] for i in rows]
+        store = self.library.store
+        chunks = render(papers, request.fmt, status=lambda key: (store.is_starred(key), store.is_read(key)))
+        noun = f"{len(papers):,} paper{'s' if len(papers) != 1 else ''}"
+        if request.destination is None:
+            text = "".join(chunks)
+            self.call_from_thread(self.copy_to_clipboard, text)
+            self.call_from_thread(self.notify, f"Copied {noun} as {request.fmt}.")
+            return
+        try:
+            write_atomically(request.destination, chunks, newline="" if request.fmt == "csv" else None)
+        except OSError as error:
+            self.call_from_thread(
+                self.notify, f"Export failed: {request.destination}: {error.strerror or error}", severity="error"
+            )
+            return
+        self.call_from_thread(self.notify, f"Wrote {noun} to {request.destination}.")
+
+    def _copy_current_as(self, fmt: str) -> None:
+        if (index := self._current()) is None:
+            return
+        paper = self.library.papers[index]
+        self.copy_to_clipboard("".join(render([paper], fmt)))
+        self.notify(f"Copied as {fmt}.")
+
     def action_cycle_sort(self) -> None:
         current = self._sort_override or (self._outcome.sort if self._outcome else "date")
         position = SORT_CYCLE.index(current) if current in SORT_CYCLE else -1
@@ -390,6 +437,16 @@ class BroadsheetApp(App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            "Copy as BibTeX",
+            "Copy the paper under the cursor as a BibTeX entry",
+            lambda: self._copy_current_as("bibtex"),
+        )
+        yield SystemCommand(
+            "Copy as Markdown",
+            "Copy the paper under the cursor as a Markdown item",
+            lambda: self._copy_current_as("markdown"),
+        )
         for binding in self.BINDINGS:
             assert isinstance(binding, Binding)
             if binding.action in ("quit", "help"):
