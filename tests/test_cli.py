@@ -135,3 +135,40 @@ def test_bad_option_is_a_usage_error() -> None:
     done = run("export", "--format", "pdf", "x")
     assert done.returncode == 2
     assert b"invalid choice" in done.stderr
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "json"])
+def test_export_reimports_losslessly(
+    fmt: str, listing: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / f"papers.{fmt}"
+    assert main(["export", "--year", "2024", "--format", fmt, "--output", str(out), str(listing)]) == 0
+    assert main(["export", "--year", "2024", str(listing)]) == 0
+    original = capsys.readouterr().out
+    assert main(["export", str(out)]) == 0
+    assert capsys.readouterr().out == original
+    assert main(["add", str(out)]) == 0
+    assert "added 2 papers (2 new, 0 merged)" in capsys.readouterr().out
+
+
+def test_feed_and_api_json_are_recognised_by_content(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    feed = tmp_path / "no-extension"
+    feed.write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+        "<item><title>A Feed Paper</title><link>https://arxiv.org/abs/2401.01234v2</link>"
+        f"<description>{ABSTRACT}</description></item></channel></rss>",
+        encoding="utf-8",
+    )
+    api = tmp_path / "api.txt"
+    api.write_text(
+        '[{"paper": {"id": "2410.17243", "title": "An API\\n  Paper", "summary": "Words.", "authors": [],'
+        ' "publishedAt": "2024-10-22T00:00:00.000Z", "upvotes": 3}, "title": "An API Paper"}]',
+        encoding="utf-8",
+    )
+    assert main(["export", str(feed), str(api)]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(r["key"], r["title"]) for r in rows] == [
+        ("arxiv:2401.01234", "A Feed Paper"),
+        ("arxiv:2410.17243", "An API Paper"),
+    ]
+    assert rows[1]["published"] == "2024-10-22" and rows[1]["upvotes"] == 3

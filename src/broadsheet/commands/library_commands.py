@@ -16,7 +16,7 @@ from broadsheet import paths
 from broadsheet.atomic import write_atomically_bytes
 from broadsheet.commands.common import CommandError, year_type
 from broadsheet.model import dedupe
-from broadsheet.sources.loader import STDIN, decode, load_listings, parse_text, read_bytes
+from broadsheet.sources.loader import STDIN, load_listings, parse_data, read_bytes
 
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -57,7 +57,7 @@ def run_add(args: argparse.Namespace) -> int:
         known_titles = {p.title_key for p in before.papers}
     for path in args.paths:
         data = read_bytes(path)
-        result = parse_text(decode(data, path), path, year=args.year)
+        result = parse_data(data, path, year=args.year)
         name = stored_name(data, path)
         target = folder / name
         if any(p.name.startswith(name[:12]) for p in existing):

@@ -31,8 +31,11 @@ from broadsheet.sources.errors import ListingError, ParseWarning
 from broadsheet.text_safety import is_openable_url
 
 _SNIFF_BYTES = 65536
-# Keys only these responses have: the item wrapper, HF author records, the vote count.
-_HF_KEYS = re.compile(r'"paper"\s*:\s*\{|"authors"\s*:\s*\[\s*\{\s*"_id"|"upvotes"\s*:|"discussionId"\s*:')
+# Keys only these responses have: the item wrapper, HF author records, the discussion id.
+# (Not `upvotes` alone: broadsheet's own JSON export has that key too.)
+_HF_KEYS = re.compile(r'"paper"\s*:\s*\{|"authors"\s*:\s*\[\s*\{\s*"_id"|"discussionId"\s*:')
+_HF_DATED = re.compile(r'"publishedAt"\s*:')
+_HF_VOTED = re.compile(r'"upvotes"\s*:')
 _EMPTY_ARRAY = re.compile(r"^\[\s*\]\s*$")
 
 
@@ -45,7 +48,9 @@ def looks_like_hf_json(text: str) -> bool:
     head = text[:_SNIFF_BYTES].lstrip("\ufeff \t\r\n")
     if not head.startswith(("[", "{")) or "jsonfeed.org/version" in head:
         return False
-    return bool(_HF_KEYS.search(head)) or bool(_EMPTY_ARRAY.match(head))
+    if _HF_KEYS.search(head) or _EMPTY_ARRAY.match(head):
+        return True
+    return bool(_HF_DATED.search(head) and _HF_VOTED.search(head))
 
 
 def _clean(value: object) -> str:
@@ -90,6 +95,18 @@ def _authors(value: object) -> tuple[str, ...]:
 def _urls(*values: object) -> tuple[str, ...]:
     urls = (value.strip() for value in values if isinstance(value, str))
     return tuple(dict.fromkeys(url for url in urls if is_openable_url(url)))
+
+
+def load_json(text: str, source: str) -> object:
+    """`json.loads`, with every way JSON can be unreadable turned into a one-line ListingError."""
+    try:
+        return json.loads(text.lstrip("\ufeff"))
+    except json.JSONDecodeError as error:
+        raise ListingError(source, f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}") from None
+    except RecursionError:
+        raise ListingError(source, "JSON nested too deeply to read") from None
+    except ValueError as error:  # e.g. an integer longer than Python's digit limit
+        raise ListingError(source, f"not readable JSON: {' '.join(str(error).split())[:120]}") from None
 
 
 class _Reader:
@@ -138,14 +155,7 @@ class _Reader:
 def parse_hf_json(text: str, source: str) -> ParseResult:
     """Parse an HF papers API response. Junk entries become warnings; ListingError only when
     the JSON is unreadable, is not a papers response, or yields no paper at all."""
-    try:
-        data = json.loads(text.lstrip("\ufeff"))
-    except json.JSONDecodeError as error:
-        raise ListingError(source, f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}") from None
-    except RecursionError:
-        raise ListingError(source, "JSON nested too deeply to read") from None
-    except ValueError as error:  # e.g. an integer longer than Python's digit limit
-        raise ListingError(source, f"not readable JSON: {' '.join(str(error).split())[:120]}") from None
+    data = load_json(text, source)
     if isinstance(data, dict):
         if not any(key in data for key in ("paper", "title", "id")):
             message = data.get("error") or data.get("message")

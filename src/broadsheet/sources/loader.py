@@ -16,6 +16,9 @@ from pathlib import Path
 from broadsheet.model import Paper, dedupe, make_key
 from broadsheet.sources.dump import ParseResult, looks_like_dump, parse_dump
 from broadsheet.sources.errors import ListingError, ParseWarning
+from broadsheet.sources.exported import looks_like_export, parse_export
+from broadsheet.sources.feeds import looks_like_feed, looks_like_json_feed, parse_feed, parse_json_feed
+from broadsheet.sources.hf_api import looks_like_hf_json, parse_hf_json
 
 STDIN = "-"
 # Anything bigger is almost surely not a listing someone meant to open here.
@@ -68,19 +71,41 @@ def decode(data: bytes, source: str) -> str:
 
 
 def parse_text(text: str, source: str, *, year: int | None = None) -> ParseResult:
-    """Recognise the format by its content and parse it."""
+    """Recognise a text listing by its content (never by file name) and parse it."""
     head = text.lstrip()[:1]
     if head in ("{", "["):
-        raise ListingError(source, "JSON that is not a daily-papers listing")
+        if looks_like_json_feed(text):
+            return _nonempty(parse_json_feed(text, source), source)
+        if looks_like_hf_json(text):
+            return _nonempty(parse_hf_json(text, source), source)
+        if looks_like_export(text):
+            return _nonempty(parse_export(text, source), source)
+        raise ListingError(source, "JSON that is not a listing (not HF API, JSON Feed or a broadsheet export)")
     if head == "<":
-        raise ListingError(source, "HTML or XML that is not a daily-papers listing")
+        if looks_like_feed(text):
+            return _nonempty(parse_feed(text.encode("utf-8"), source), source)
+        raise ListingError(source, "HTML or XML that is not a listing (not RSS or Atom)")
+    if looks_like_export(text):
+        return _nonempty(parse_export(text, source), source)
     if not looks_like_dump(text):
         raise ListingError(source, "not a daily-papers listing (no page header, metadata or abstracts found)")
-    result = parse_dump(text, source, year=year)
+    return _nonempty(parse_dump(text, source, year=year), source)
+
+
+def parse_data(data: bytes, source: str, *, year: int | None = None) -> ParseResult:
+    """Raw bytes to papers. Feeds are sniffed before decoding: they may declare UTF-16 or Latin-1."""
+    markup = data[:4096].lstrip()[:1] == b"<" or data[:2] in (b"\xff\xfe", b"\xfe\xff")
+    if markup and looks_like_feed(data[:65536]):
+        return _nonempty(parse_feed(data, source), source)
+    return parse_text(decode(data, source), source, year=year)
+
+
+def _nonempty(result: ParseResult, source: str) -> ParseResult:
     if not result.papers:
         reason = "no papers found"
         if result.warnings:
-            reason += f" ({result.warnings[0].reason} at line {result.warnings[0].line})"
+            first = result.warnings[0]
+            reason += f" ({first.reason}{f' at line {first.line}' if first.line else ''})"
         raise ListingError(source, reason)
     return result
 
@@ -116,7 +141,7 @@ def load_listings(paths: Iterable[str], *, year: int | None = None) -> Listings:
     expanded = expand(paths)
     for path, named in expanded:
         try:
-            result = parse_text(decode(read_bytes(path), path), path, year=year)
+            result = parse_data(read_bytes(path), path, year=year)
         except ListingError as error:
             if named:
                 raise
