@@ -287,3 +287,15 @@ async def test_export_shown_to_clipboard_and_file(listing: Path, state_path: Pat
     rows = list(csv.DictReader(target.open(newline="", encoding="utf-8")))
     assert [r["title"] for r in rows] == ["Sparse Attention at Scale"]
     assert rows[0]["starred"] == "false"
+
+
+async def test_click_moves_the_cursor_and_double_click_opens(listing: Path, state_path: Path) -> None:
+    app = make_app(args_for([listing], state_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        papers = app.query_one(PaperList)
+        await pilot.click(PaperList, offset=(5, 2))
+        assert papers.cursor == 2
+        await pilot.double_click(PaperList, offset=(5, 3))
+        index = papers.current
+        assert papers.cursor == 3 and index is not None and app.library.is_read(index)
