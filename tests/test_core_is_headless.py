@@ -19,6 +19,8 @@ CORE = [
     "broadsheet.commands.export",
     "broadsheet.commands.state_commands",
     "broadsheet.commands.library_commands",
+    "broadsheet.fetch",
+    "broadsheet.commands.fetch_command",
     "broadsheet.export.json_lines",
     "broadsheet.export.bibtex",
     "broadsheet.export.markdown",

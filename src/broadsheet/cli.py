@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from functools import partial
 
-from broadsheet.commands import export, library_commands, reader, state_commands
+from broadsheet.commands import export, fetch_command, library_commands, reader, state_commands
 from broadsheet.commands.common import CommandError
 from broadsheet.sources.errors import ListingError
 
@@ -26,6 +26,7 @@ SUBCOMMANDS: dict[str, Command] = {
     "add": (library_commands.build_add_parser, library_commands.run_add),
     "library": (library_commands.build_library_parser, library_commands.run_library),
     "remove": (library_commands.build_remove_parser, library_commands.run_remove),
+    "fetch": (fetch_command.build_parser, fetch_command.run),
 }
 for _name in state_commands.CHANGES:
     SUBCOMMANDS[_name] = (partial(state_commands.build_change_parser, _name), partial(state_commands.run_change, _name))
