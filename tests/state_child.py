@@ -1,11 +1,11 @@
 """A separate process using the reading state, driven by the multi-process tests.
 
-    state_child.py writer PATH SEED COUNT   random toggles, then close(); prints them as JSON
-    state_child.py fault PATH SEED          toggles forever, flush() after each, one JSON ack
-                                            line per durable change (killed by the parent)
-    state_child.py signal PATH              changes without saving, installs the signal
-                                            handlers, prints "ready", waits to be signalled
-    state_child.py atexit PATH              changes without saving, then simply returns
+state_child.py writer PATH SEED COUNT   random toggles, then close(); prints them as JSON
+state_child.py fault PATH SEED          toggles forever, flush() after each, one JSON ack
+                                        line per durable change (killed by the parent)
+state_child.py signal PATH              changes without saving, installs the signal
+                                        handlers, prints "ready", waits to be signalled
+state_child.py atexit PATH              changes without saving, then simply returns
 """
 
 from __future__ import annotations
@@ -61,7 +61,9 @@ def main(argv: list[str]) -> None:
                 sys.stdout.write(json.dumps(change) + "\n")
             sys.stdout.flush()
     elif mode in ("signal", "atexit"):
-        state = ReadingState(path, coalesce=3600)  # the writer would wait an hour
+        # nothing would be saved: the writer waits an hour, or (atexit) there is no writer
+        # and the object is dropped unclosed when main() returns
+        state = ReadingState(path, coalesce=3600, background=mode == "signal")
         if mode == "signal":
             install_signal_handlers()
         state.star("arxiv:1", "One")

@@ -10,9 +10,9 @@ import time
 from pathlib import Path
 
 import pytest
+from tests.reader_fixtures import PLAIN_TITLES, write_listing
 
 from broadsheet.state import ReadingState
-from tests.reader_fixtures import PLAIN_TITLES, write_listing
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 

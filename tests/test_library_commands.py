@@ -6,11 +6,11 @@ import argparse
 from pathlib import Path
 
 import pytest
+from tests.reader_fixtures import PLAIN_TITLES, write_listing
 
 from broadsheet import paths
 from broadsheet.cli import main
 from broadsheet.commands.reader import choose_listings
-from tests.reader_fixtures import PLAIN_TITLES, write_listing
 
 
 def test_add_reports_new_and_merged_then_dedupes_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 from tests.reader_fixtures import HOSTILE_TITLES, PLAIN_TITLES, settle, write_listing
+from tests.test_fetch import RAW_DAY, FakeApi, Reply, api
+
+__all__ = ["api"]  # the local papers API fixture
 
 from broadsheet.commands.reader import make_app
 from broadsheet.state import ReadingState
@@ -299,3 +302,26 @@ async def test_click_moves_the_cursor_and_double_click_opens(listing: Path, stat
         await pilot.double_click(PaperList, offset=(5, 3))
         index = papers.current
         assert papers.cursor == 3 and index is not None and app.library.is_read(index)
+
+
+async def test_fetch_today_from_the_palette_adds_papers_to_the_open_library(
+    api: FakeApi, state_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from broadsheet.commands import fetch_command
+
+    monkeypatch.setenv("BROADSHEET_HF_API", api.url)
+    api.on(fetch_command.utc_today(), Reply(200, RAW_DAY))
+    app = make_app(argparse.Namespace(paths=[], year=None, state=str(state_path), theme=None))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        assert app.reload_listings is not None
+        sample_count = len(app.library.papers)
+        app.action_fetch_today()
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if len(app.library.papers) != sample_count:
+                break
+        await ready(app, pilot)
+        assert len(app.library.papers) == 4  # the sample gives way to the library, which now holds the day
+        assert any("added 4 papers" in n.message for n in app._notifications)  # noqa: SLF001
+        assert len(app.query_one(PaperList).rows) == 4

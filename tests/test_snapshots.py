@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.reader_fixtures import HOSTILE_TITLES, PLAIN_TITLES, write_listing
+from tests.reader_fixtures import settle as wait_idle
 from textual.pilot import Pilot
 from textual.widgets import Input
 
 from broadsheet.commands.reader import make_app
-from tests.reader_fixtures import HOSTILE_TITLES, PLAIN_TITLES, write_listing
-from tests.reader_fixtures import settle as wait_idle
 
 
 def build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, titles: list[str], theme: str | None = None) -> Any:

@@ -15,6 +15,7 @@ from broadsheet.state.errors import StateCorruptError, StateVersionError
 from broadsheet.state.records import AliasChange, Entry, StateData, check_key
 
 T1, T2 = "2024-05-01T10:00:00.000000Z", "2024-05-02T10:00:00.000000Z"
+Q3 = "'" * 3
 NOW = "2024-06-01T00:00:00.000000Z"
 
 
@@ -38,7 +39,9 @@ def states(draw: st.DrawFn) -> StateData:
     data = StateData()
     for key in draw(st.lists(keys, max_size=8, unique=True)):
         sa, ra = draw(stamps), draw(stamps)
-        data.merge_entry(Entry(key, draw(any_titles), draw(st.booleans()) and bool(sa), sa, draw(st.booleans()) and bool(ra), ra))
+        data.merge_entry(
+            Entry(key, draw(any_titles), draw(st.booleans()) and bool(sa), sa, draw(st.booleans()) and bool(ra), ra)
+        )
     for old, new in draw(st.lists(st.tuples(keys, keys), max_size=3)):
         data.add_alias(AliasChange(old, new, T1))
     return data
@@ -82,17 +85,23 @@ def test_appended_log_is_valid_toml_and_overrides_rows(data: StateData, changes:
     assert tail is not None and tail[0] == log
 
 
-def test_rows_are_sorted_one_line_each_and_literal_when_possible() -> None:
+def test_rows_are_sorted_lines_and_quoted_only_when_they_must_be() -> None:
     data = StateData()
-    data.merge_entry(Entry("arxiv:2", "B's title", True, T1))
+    data.merge_entry(Entry("arxiv:2", "B's title | with a bar", True, T1))
     data.merge_entry(Entry("arxiv:1", "A\ntitle", False, "", True, T1))
     data.merge_entry(Entry("arxiv:3", "Plain", True, T1))
+    data.merge_entry(Entry("arxiv:4", "Three QQQ apostrophes".replace("QQQ", Q3), True, T1))
     text = format_state(data, "s")
-    rows = text[text.index("papers = [\n") + 11 : text.index("]\naliases")].splitlines()
-    assert [r.split(" |")[0].strip("\"' ") for r in rows] == ["arxiv:1", "arxiv:2", "arxiv:3"]
-    assert rows[2] == f"  'arxiv:3 | starred {T1} | - | Plain',"
-    assert rows[1].startswith('  "arxiv:2')  # an apostrophe needs a basic string (tomli-w escapes it)
-    assert "\\n" in rows[0]
+    block = text[text.index("papers = [\n") :].split("\n")[2:4]
+    assert block == [
+        f"arxiv:2 | starred {T1} | - | B's title | with a bar",  # apostrophes need no quoting
+        f"arxiv:3 | starred {T1} | - | Plain",
+    ]
+    assert tomllib.loads(text)["papers_quoted"] == [
+        f"arxiv:1 | - | read {T1} | A\ntitle",
+        f"arxiv:4 | starred {T1} | - | Three {Q3} apostrophes",
+    ]
+    assert parse_state(text, NOW).data.view() == data.view()
 
 
 def test_docstring_layout_example_is_valid() -> None:
@@ -109,18 +118,35 @@ def test_docstring_layout_example_is_valid() -> None:
 
 def test_hand_written_rows_are_read_leniently_and_flagged_for_rewrite() -> None:
     text = (
-        "schema = 1\npapers = [\n"
-        "  'arxiv:1 |Starred 2024-05-01T12:00:00+02:00|  -  | One',\n"
-        "  'arxiv:2 | starred | unread | Two',\n"
-        "  'arxiv:3 | - | read 2024-05-01 | ',\n"
-        "]\n"
-    )
+        "schema = 1\npapers = QQQ\n"
+        "# a comment, and a blank line\n\n"
+        "arxiv:1 |Starred 2024-05-01T12:00:00+02:00|  -  | One\n"
+        "  arxiv:2 | starred | unread | Two\n"
+        "arxiv:3 | - | read 2024-05-01 | \n"
+        "QQQ\n"
+    ).replace("QQQ", Q3)
     parsed = parse_state(text, NOW)
     assert parsed.rewrite
     entries = parsed.data.entries
     assert entries["arxiv:1"][1:4] == ("One", True, T1)
     assert entries["arxiv:2"][1:] == ("Two", True, NOW, False, NOW)
     assert entries["arxiv:3"].read_at == "2024-05-01T00:00:00.000000Z"
+
+
+def test_rows_as_one_string_per_row_or_one_block_are_read_too() -> None:
+    parsed = parse_state(f"schema = 1\npapers = ['arxiv:1 | starred {T1} | - | One']\n", NOW)
+    assert parsed.data.entries["arxiv:1"].starred
+    parsed = parse_state(f"schema = 1\npapers = {Q3}\narxiv:1 | starred {T1} | - | One\n{Q3}\n", NOW)
+    assert parsed.data.entries["arxiv:1"].starred
+
+
+def test_rows_come_in_blocks_of_a_thousand() -> None:
+    data = StateData()
+    for n in range(2500):
+        data.merge_entry(Entry(f"arxiv:{n:05d}", f"Title {n}", False, "", True, T1))
+    doc = tomllib.loads(format_state(data, "s"))
+    assert [block.count("\n") for block in doc["papers"]] == [1000, 1000, 500]
+    assert parse_state(format_state(data, "s"), NOW).data.view() == data.view()
 
 
 @pytest.mark.parametrize(
@@ -130,15 +156,18 @@ def test_hand_written_rows_are_read_leniently_and_flagged_for_rewrite() -> None:
         ("schema = '1'\n", "schema"),
         ("schema = 0\n", "unknown schema"),
         ("schema = 1\nstars = []\n", "unknown keys"),
-        ("schema = 1\npapers = ['arxiv:1 | maybe | - | x']\n", "papers row 1"),
-        ("schema = 1\npapers = ['arxiv:1']\n", "papers row 1"),
-        ("schema = 1\npapers = [3]\n", "papers row 1"),
-        ("schema = 1\naliases = ['a']\n", "aliases row 1"),
+        ("schema = 1\npapers = ['arxiv:1 | maybe | - | x']\n", "papers block 1 line 1"),
+        ('schema = 1\npapers = ["""\n\narxiv:1 | - | - | x\n#\narxiv:2\n"""]\n', "papers block 1 line 4"),
+        ("schema = 1\npapers = [3]\n", "'papers' must be"),
+        ("schema = 1\naliases = ['a']\n", "aliases block 1 line 1"),
         ("schema = 1\n[[log]]\nkey = 'a'\nstarred = 1\n[[log]]\nkey = 'b'\nstarred = true\n", "log entry 1"),
-        ("schema = 1\n[[log]]\nkey = 'a'\ncolour = 'red'\nstarred = true\n[[log]]\nkey = 'b'\nstarred = true\n", "log entry 1"),
+        (
+            "schema = 1\n[[log]]\nkey = 'a'\ncolour = 'red'\nstarred = true\n[[log]]\nkey = 'b'\nstarred = true\n",
+            "log entry 1",
+        ),
         ("schema = 1\n[[log]]\nkey = 'a'\n[[log]]\nkey = 'b'\nstarred = true\n", "log entry 1"),
         ("schema = 1\npapers = [\n", "not valid TOML"),
-        ("schema = 1\nlog = 3\n", "arrays"),
+        ("schema = 1\nlog = 3\n", "array of tables"),
     ],
 )
 def test_invalid_files_are_refused(text: str, message: str) -> None:
@@ -182,4 +211,13 @@ def test_an_incomplete_last_log_table_counts_as_cut_off() -> None:
     parsed = parse_state(text + '\n[[log]]\nkey = "arxiv:3"\ntitle = "x"\n', NOW)  # valid TOML, no value
     assert parsed.torn and sorted(parsed.data.entries) == ["arxiv:1", "arxiv:2"]
     with pytest.raises(StateCorruptError):  # damage before the log is not a cut-off append
-        parse_state(text.replace("papers = [", "papers = [ 3,"), NOW)
+        parse_state(text.replace("schema = 1", "schema = 1\nbogus = 1"), NOW)
+
+
+def test_rows_found_slice_by_slice_are_the_same_rows() -> None:
+    from broadsheet.state.codec import _ROWS, _find_rows
+
+    block = "".join(f"arxiv:{n} | - | read {T1} | Title {n}\n" for n in range(500))
+    for size in (1, 100, 4096, 1 << 20):
+        assert _find_rows(block, size) == _ROWS.findall(block)
+        assert _find_rows(block[:-1], size) == _ROWS.findall(block[:-1])

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import os
+import subprocess
 import time
 import tomllib
 from collections.abc import Callable, Iterator
@@ -12,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from broadsheet.state import ReadingState, StateError, StateVersionError, StateWriteError
-from broadsheet.state import disk
+from broadsheet.state import ReadingState, StateError, StateVersionError, StateWriteError, disk, lifecycle
 
 Open = Callable[..., ReadingState]
 
@@ -30,10 +31,8 @@ def open_state(tmp_path: Path) -> Iterator[Open]:
 
     yield make
     for state in made:
-        try:
+        with contextlib.suppress(StateError):
             state.close()
-        except StateError:
-            pass
 
 
 def saved_state(open_state: Open, *keys: str, **options: object) -> ReadingState:
@@ -92,9 +91,7 @@ def test_an_unreadable_file_is_set_aside_and_bak_is_used(open_state: Open, tmp_p
         (b"[papers]\nx = 1\n", "schema"),
     ],
 )
-def test_empty_truncated_or_invalid_files_start_from_bak_or_empty(
-    tmp_path: Path, content: bytes, reason: str
-) -> None:
+def test_empty_truncated_or_invalid_files_start_from_bak_or_empty(tmp_path: Path, content: bytes, reason: str) -> None:
     path = tmp_path / "state.toml"
     path.write_bytes(content)
     told: list[str] = []
@@ -146,6 +143,7 @@ def test_a_newer_schema_appearing_at_run_time_stops_saving(open_state: Open) -> 
         state.flush()
     assert state.path.read_text() == "schema = 3\n"
     assert state.is_starred("arxiv:2") and state.pending == 1
+    lifecycle.unregister(state)  # it can never be saved: spare the exit-time report
 
 
 def test_a_read_only_folder_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -292,3 +290,68 @@ def test_only_our_files_appear(open_state: Open, tmp_path: Path) -> None:
     state.star_many(["arxiv:2", "arxiv:3"])
     state.close()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["state.toml", "state.toml.bak", "state.toml.lock"]
+
+
+def test_damage_while_running_keeps_memory_and_sets_the_file_aside_once(
+    open_state: Open, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state = saved_state(open_state, "arxiv:1")
+    state.path.write_text("papers = [ 'half a hand edit")
+    state.star("arxiv:2")
+
+    def full(fd: int, data: bytes) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(disk, "_write_all", full)
+    with pytest.raises(StateWriteError):
+        state.flush()  # the repair cannot be written yet
+    monkeypatch.undo()
+    state.flush()
+    aside = list(tmp_path.glob("state.toml.corrupt-*"))
+    assert len(aside) == 1 and aside[0].read_text() == "papers = [ 'half a hand edit"
+    assert any("what it held in memory" in w for w in state.warnings)
+    assert ReadingState(state.path, readonly=True).counts() == (2, 0)
+
+
+def test_changes_read_from_others_reach_memory_even_when_saving_fails(
+    open_state: Open, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ours = saved_state(open_state, "arxiv:1")
+    theirs = open_state()
+    theirs.star("arxiv:2")
+    theirs.flush()
+
+    def full(fd: int, data: bytes) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(disk, "_write_all", full)
+    ours.star("arxiv:3")
+    with pytest.raises(StateWriteError):
+        ours.flush()
+    assert ours.is_starred("arxiv:2")
+
+
+def test_a_failed_close_can_be_retried(open_state: Open, monkeypatch: pytest.MonkeyPatch) -> None:
+    state = saved_state(open_state, "arxiv:1", background=True)
+
+    def full(fd: int, data: bytes) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(disk, "_write_all", full)
+    state.star("arxiv:2")
+    with pytest.raises(StateWriteError, match="disk is full"):
+        state.close()
+    monkeypatch.undo()
+    state.close()
+    assert ReadingState(state.path, readonly=True).counts() == (2, 0)
+
+
+def test_temporary_files_of_killed_instances_are_swept(tmp_path: Path) -> None:
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    dead = [f".state.toml.{gone.pid}.0badf00d.tmp", f".state.toml.bak.{gone.pid}.0badf00d.tmp"]
+    alive = [f".state.toml.{os.getppid()}.0badf00d.tmp", f".other.toml.{gone.pid}.0badf00d.tmp"]
+    for name in dead + alive:
+        (tmp_path / name).write_text("x")
+    ReadingState(tmp_path / "state.toml", background=False).close()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == sorted(alive)

@@ -1,5 +1,5 @@
-"""Property: two instances on one file, operations randomly interleaved with saves and
-reloads, end in the state that applying every change in time order gives."""
+"""Property: two instances on one file, operations randomly interleaved with saves, reloads
+and identity changes, end in the state that applying every change in time order gives."""
 
 from __future__ import annotations
 
@@ -15,12 +15,16 @@ KEYS = ["arxiv:1", "arxiv:2", "title:three", "arxiv:4"]
 SINGLE = ["star", "unstar", "toggle_star", "mark_read", "mark_unread", "toggle_read"]
 BULK = ["star_many", "unstar_many", "mark_read_many", "mark_unread_many"]
 FIELDS = ("starred", "read")
+REKEYS = [("title:three", "arxiv:4"), ("arxiv:4", "title:three"), ("arxiv:2", "arxiv:1")]  # one target each
 
 steps = st.lists(
     st.one_of(
         st.tuples(st.just("single"), st.integers(0, 1), st.sampled_from(SINGLE), st.sampled_from(KEYS)),
-        st.tuples(st.just("bulk"), st.integers(0, 1), st.sampled_from(BULK), st.lists(st.sampled_from(KEYS), max_size=3)),
+        st.tuples(
+            st.just("bulk"), st.integers(0, 1), st.sampled_from(BULK), st.lists(st.sampled_from(KEYS), max_size=3)
+        ),
         st.tuples(st.just("undo"), st.integers(0, 1)),
+        st.tuples(st.just("rekey"), st.integers(0, 1), st.sampled_from(REKEYS)),
         st.tuples(st.just("flush"), st.integers(0, 1)),
         st.tuples(st.just("refresh"), st.integers(0, 1)),
     ),
@@ -37,7 +41,7 @@ def registers(state: ReadingState) -> dict[tuple[str, str], tuple[str, bool]]:
     return out
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(steps, st.sampled_from([0, 3, 256]))
 def test_interleaved_instances_converge_to_time_order(plan: list[tuple], compact_after: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
@@ -52,6 +56,9 @@ def test_interleaved_instances_converge_to_time_order(plan: list[tuple], compact
                     continue
                 if kind == "refresh":
                     state.refresh()
+                    continue
+                if kind == "rekey":  # moves state, records no register change
+                    state.rekey(*step[2])
                     continue
                 before = registers(state)
                 if kind == "single":
@@ -68,12 +75,15 @@ def test_interleaved_instances_converge_to_time_order(plan: list[tuple], compact
             for state in states:
                 state.refresh()
             assert [at for at, _, _ in changes] == sorted(at for at, _, _ in changes)  # time order = call order
-            expected = {(key, field): ("", False) for key in KEYS for field in FIELDS}
-            for at, slot, value in changes:  # apply in time order: the last change of a register stays
-                expected[slot] = (at, value)
             fresh = ReadingState(path, readonly=True)
+            canonical = fresh.canonical_key
+            latest: dict[tuple[str, str], tuple[str, bool]] = {}
+            for at, (key, field), value in changes:  # in time order: the last change of a register stays
+                latest[canonical(key), field] = (at, value)
+            expected = {(k, f): latest.get((canonical(k), f), ("", False)) for k in KEYS for f in FIELDS}
             for state in (*states, fresh):
                 assert registers(state) == expected
+                assert state._mem.aliases == fresh._mem.aliases
             assert states[0]._mem.view() == states[1]._mem.view() == fresh._mem.view()
         finally:
             for state in states:

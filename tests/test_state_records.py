@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from broadsheet.state.clock import Clock, edit_stamp, format_us, normalize, parse_us, to_datetime
 from broadsheet.state.records import AliasChange, Entry, StateData, check_key, merge_entries
-
-import pytest
 
 T1, T2, T3 = "2024-05-01T10:00:00.000000Z", "2024-05-01T11:00:00.000000Z", "2024-05-01T12:00:00.000000Z"
 
@@ -110,7 +109,7 @@ def test_canonical_stamps_round_trip_and_sort_like_instants(us: int) -> None:
     text = format_us(us)
     assert parse_us(text) == us
     assert format_us(us + 1) > text
-    assert to_datetime(text) == dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(microseconds=us)
+    assert to_datetime(text) == dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=us)
 
 
 def test_normalize_accepts_rfc3339_variants() -> None:

@@ -62,9 +62,8 @@ def test_a_signal_inside_our_own_locked_code_cannot_deadlock(tmp_path: Path) -> 
         state.star("arxiv:1")
         handler = signal.getsignal(signal.SIGUSR1)
         started = time.monotonic()
-        with state._persister.lock:  # as if the signal arrived mid-mutation
-            with pytest.raises(SystemExit) as exit_:
-                handler(signal.SIGUSR1, None)
+        with state._persister.lock, pytest.raises(SystemExit) as exit_:  # as if mid-mutation
+            handler(signal.SIGUSR1, None)
         assert exit_.value.code == 128 + signal.SIGUSR1 and time.monotonic() - started < 1
         state.close()  # what atexit does after the unwinding
         assert saved(state.path) == (1, 0)

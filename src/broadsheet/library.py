@@ -81,6 +81,13 @@ class Library:
         self._unread = len(papers)
         self.recount()
 
+    def replace_papers(self, papers: Sequence[Paper], engine: SearchEngine) -> None:
+        """Swap in a newly loaded set of papers (after a fetch); the state store stays."""
+        self.engine.stop()
+        self.papers = papers
+        self.engine = engine
+        self.recount()
+
     # -- state ------------------------------------------------------------------------
 
     def is_starred(self, index: int) -> bool:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from broadsheet import __version__, paths
 from broadsheet.commands.common import CommandError, add_listing_arguments, add_state_argument
 from broadsheet.config import load_config
-from broadsheet.library import Library
+from broadsheet.library import Library, SearchEngine
+from broadsheet.model import Paper
 from broadsheet.sources.loader import Listings, open_listings
 
 if TYPE_CHECKING:
@@ -102,7 +103,17 @@ def make_app(args: argparse.Namespace) -> BroadsheetApp:
     library = Library(listings.papers, state, Finder(listings.papers, cache_key=listings.cache_key), problems=problems)
     app = BroadsheetApp(library, config=config, banner=banner)
     listeners.append(app.state_changed_elsewhere)
+    if not args.paths:  # showing the library: a fetch can bring new papers in
+        app.reload_listings = lambda: _reload(args)
     return app
+
+
+def _reload(args: argparse.Namespace) -> tuple[Sequence[Paper], SearchEngine]:
+    """The library's listings again, with a fresh search engine (called on a worker thread)."""
+    from broadsheet.finder import Finder
+
+    listings, _banner = choose_listings(args)
+    return listings.papers, Finder(listings.papers, cache_key=listings.cache_key)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -7,8 +7,9 @@ Words
     ``diffusion transformer`` finds papers containing every word, in the title, the AI
     summary or the abstract. Case and punctuation don't matter.
 Typos
-    Words tolerate typos: none up to 3 letters, 1 for 4-7 letters, 2 from 8 letters on
-    (``transfromer`` finds transformer).
+    Words tolerate typos: none up to 3 letters, 1 for 4-7 letters, 2 from 8 letters on. A
+    typo is a missing, extra or wrong letter, or two neighbouring letters swapped
+    (``transfromer`` and ``modle`` find transformer and model).
 The word being typed
     While the query doesn't end with a space, its last word also matches as a prefix, with
     the same typo allowance (``llm agen`` finds agent, agents, agentic).

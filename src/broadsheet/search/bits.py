@@ -8,8 +8,10 @@ with one 0/1 byte per slot, so every step is a C-level bulk operation.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Generator, Iterable
 from itertools import compress, repeat
+
+from .steps import drain
 
 _ONE = bytearray(256)
 _ONE[ord("1")] = 1
@@ -128,8 +130,8 @@ class BitCounter:
             carry &= plane
             i += 1
 
-    def as_bytes(self, n: int) -> bytes:
-        """Every slot's counter as one byte (counters are capped at 255)."""
+    def as_bytes_steps(self, n: int) -> Generator[None, None, bytes]:
+        """Every slot's counter as one byte (capped at 255), yielding between planes."""
         planes = self.planes
         if len(planes) > 8:
             overflow = 0
@@ -139,4 +141,8 @@ class BitCounter:
         total = 0
         for i, plane in enumerate(planes):
             total += spread_bytes(plane, n) << i
+            yield
         return total.to_bytes(n, "little")
+
+    def as_bytes(self, n: int) -> bytes:
+        return drain(self.as_bytes_steps(n))

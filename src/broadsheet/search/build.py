@@ -66,16 +66,19 @@ def build_parts(
     body_lists: defaultdict[bytes, list[int]] = defaultdict(list)
     title_get, body_get = title_lists.__getitem__, body_lists.__getitem__
     append = list.append
-    for slot, row in enumerate(slot_to_row):
-        paper = papers[row]
-        any(map(append, map(title_get, token_set_bytes(paper.title)), repeat(slot)))
-        if not titles_only:
-            tokens = token_set_bytes(_body(paper))
-            if hot is not None:
-                tokens = hot.add(tokens)
+    add_hot = hot.add if hot is not None else None
+    for start in range(0, n, _REPORT_EVERY):
+        report(start)
+        for slot in range(start, min(n, start + _REPORT_EVERY)):
+            paper = papers[slot_to_row[slot]]
+            any(map(append, map(title_get, token_set_bytes(paper.title)), repeat(slot)))
+            if titles_only:
+                continue
+            summary = paper.ai_summary
+            tokens = token_set_bytes(paper.abstract + "\n" + summary if summary else paper.abstract)
+            if add_hot is not None:
+                tokens = add_hot(tokens)
             any(map(append, map(body_get, tokens), repeat(slot)))
-        if slot % _REPORT_EVERY == 0:
-            report(slot)
     report(n)
     hot_bits = hot.bitsets() if hot is not None else {}
     keys = sorted(title_lists.keys() | body_lists.keys() | hot_bits.keys())  # UTF-8 byte order = code point order

@@ -12,6 +12,7 @@ Upvotes, authors and organizations are read from the papers at search time inste
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -38,24 +39,29 @@ _LENGTH = struct.Struct("<I")
 
 
 def fingerprint(papers: Sequence[Paper]) -> str:
-    """A digest of what the index content depends on."""
-    parts = []
-    for paper in papers:
-        abstract = paper.abstract
-        published = paper.published.date.toordinal() if paper.published else -1
-        summary = paper.ai_summary or ""
-        parts.append(
-            f"{paper.key}\x1f{paper.title}\x1f{published}\x1f{len(abstract)}\x1f"
-            f"{abstract[:8]}{abstract[-8:]}\x1f{len(summary)}{summary[:8]}\x1e"
-        )
+    """A digest of what the index content depends on (~0.1 s for 100k papers)."""
     digest = hashlib.blake2b(digest_size=16)
-    digest.update("".join(parts).encode("utf-8", "surrogatepass"))
+    abstracts = [paper.abstract for paper in papers]
+    summaries = [paper.ai_summary or "" for paper in papers]
+    texts = (
+        "\x1e".join([paper.key for paper in papers]),
+        "\x1e".join([paper.title for paper in papers]),
+        "\x1e".join([text[:8] + text[-8:] for text in abstracts]),
+        "\x1e".join([text[:8] + text[-8:] for text in summaries]),
+    )
+    for text in texts:
+        digest.update(text.encode("utf-8", "surrogatepass"))
+        digest.update(b"\x00")
+    numbers = array("q", [len(text) for text in abstracts])
+    numbers.extend([len(text) for text in summaries])
+    numbers.extend([paper.published.date.toordinal() if paper.published else -1 for paper in papers])
+    digest.update(numbers.tobytes())
     return f"{len(papers)}:{digest.hexdigest()}"
 
 
-def _sections(index: SearchIndex) -> list[tuple[str, bytes | array]]:
+def _sections(index: SearchIndex) -> list[tuple[str, bytes | array[int]]]:
     nbytes = (index.n + 7) // 8
-    out: list[tuple[str, bytes | array]] = [
+    out: list[tuple[str, bytes | array[int]]] = [
         ("terms", "\n".join(index.vocab.terms).encode("utf-8", "surrogatepass")),
         ("slot_to_row", array("I", index.slot_to_row)),
     ]
@@ -103,10 +109,8 @@ def save(index: SearchIndex, path: str | os.PathLike[str]) -> None:
             out.write(_LENGTH.pack(crc))
         os.replace(tmp, target)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise
 
 
@@ -144,7 +148,7 @@ def _parse(data: memoryview, papers: Sequence[Paper]) -> Parts | None:
         return None
     swap = header["byteorder"] != sys.byteorder
 
-    def ints(name: str) -> array:
+    def ints(name: str) -> array[int]:
         values = array("I")
         values.frombytes(raw[name])
         if swap:

@@ -54,17 +54,24 @@ class Facets:
         self.papers = papers
         self.slot_to_row = slot_to_row
         self.n = len(slot_to_row)
-        neg_dates: list[int] = []
-        for row in slot_to_row:
-            published = papers[row].published
-            if published is None:
-                break
-            neg_dates.append(-published.date.toordinal())
-        self.neg_dates = neg_dates  # ascending; covers the dated slots, which come first
+        self._neg_dates: list[int] | None = None
         self._numbers: dict[str, tuple[list[int], list[int]]] = {}
         self._orgs: list[tuple[str, str, list[int]]] | None = None
         self._orders: dict[str, Order] = {}
-        self._cache: dict[tuple, int] = {}
+        self._cache: dict[tuple[object, ...], int] = {}
+
+    @property
+    def neg_dates(self) -> list[int]:
+        """Minus the day ordinal of each dated slot (they come first): ascending."""
+        if self._neg_dates is None:
+            neg_dates: list[int] = []
+            for row in self.slot_to_row:
+                published = self.papers[row].published
+                if published is None:
+                    break
+                neg_dates.append(-published.date.toordinal())
+            self._neg_dates = neg_dates
+        return self._neg_dates
 
     def date_bits(self, low: int | None, high: int | None) -> int:
         """Slots published between the day ordinals `low` and `high` (inclusive, None open)."""
@@ -98,10 +105,11 @@ class Facets:
                 if org is not None:
                     groups.setdefault((org.id.casefold(), " ".join(org.name.casefold().split())), []).append(slot)
             self._orgs = [(org_id, name, slots) for (org_id, name), slots in groups.items()]
-        result = 0
+        matched: list[int] = []
         for org_id, name, slots in self._orgs:
             if value in org_id or value in name:
-                result |= bits.from_slots(slots, self.n)
+                matched.extend(slots)
+        result = bits.from_slots(matched, self.n)
         self._remember(key, result)
         return result
 
@@ -153,7 +161,7 @@ class Facets:
             self._numbers[field] = found
         return found
 
-    def _remember(self, key: tuple, value: int) -> None:
+    def _remember(self, key: tuple[object, ...], value: int) -> None:
         if len(self._cache) >= 128:
             self._cache.clear()
         self._cache[key] = value

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
-from .evaluate import phrase_regex
+from .phrase import PhraseMatcher
 from .query import Phrase, Query, Word, positive_terms
 from .results import Highlights, Span
 from .text import max_edits, token_spans
@@ -52,8 +52,7 @@ def highlights(paper: Paper, query: Query, vocab: Vocabulary, titles_only: bool 
                         spans[name].append((start, start + length) if same_length else (start, end))
         for phrase in phrases:
             if phrase.field in ("any", field):
-                regex = phrase_regex(phrase.words, phrase.prefix)
-                spans[name].extend(match.span() for match in regex.finditer(text))
+                spans[name].extend(PhraseMatcher(phrase.words, phrase.prefix).spans(text))
     return Highlights(**{name: _merge(found) for name, found in spans.items()})
 
 
@@ -71,7 +70,7 @@ def _matched_length(token: str, word: Word, expansion: Expansion) -> int:
     edits = max_edits(text)
     best, best_length = edits + 1, len(token)
     for length in range(max(1, len(text) - edits), min(len(token), len(text) + edits) + 1):
-        distance = Levenshtein.distance(text, token[:length], score_cutoff=edits)
+        distance = OSA.distance(text, token[:length], score_cutoff=edits)
         if distance < best or (distance == best and abs(length - len(text)) < abs(best_length - len(text))):
             best, best_length = distance, length
     return best_length

@@ -22,9 +22,11 @@ from .narrow import narrows
 from .order import order_rows
 from .query import Query, QueryError, parse_query
 from .results import Highlights, SearchResult, StatusLookup
+from .steps import drain
 
 _ids = itertools.count(1)
 _TIERS_CACHE = 96
+_PHRASE_CACHE = 32
 
 Outcome = SearchResult | QueryError
 
@@ -43,6 +45,8 @@ class SearchIndex:
         self.facets = Facets(papers, self.slot_to_row)
         self.id = next(_ids)
         self._tiers: dict[tuple[str, bool], Tiers] = {}
+        self.phrase_verdicts: dict[tuple[tuple[str, ...], bool, str], tuple[int, int]] = {}
+        self.status_bits: dict[tuple[str, int], int] = {}
         self._keys_by_slot: list[str] | None = None
         self._slot_of_key: dict[str, int] | None = None
 
@@ -78,6 +82,24 @@ class SearchIndex:
         parts = load(path, papers)
         return None if parts is None else cls(papers, parts)
 
+    def warm_up(self) -> None:
+        """Precompute what searches otherwise compute on first use: sort orders, number
+        filters, key lookups, unions of one- and two-letter prefixes (~1-2 s at 100k
+        papers). Call it in the worker after build or load, so that no later
+        `search_steps` step takes long and first keystrokes are fast."""
+        facets = self.facets
+        facets.date_bits(None, None)
+        for name in ("-date", "upvotes", "-upvotes", "title", "-title"):
+            facets.order(name)
+        facets.number_bits("authors", None, 0)
+        facets.org_bits("\x00")
+        _ = self.slot_of_key
+        vocab = self.vocab
+        short = sorted({term[:size] for term in vocab.terms for size in (1, 2)})
+        ranges = [vocab.prefix_range(prefix) for prefix in short]
+        self.title.pin(ranges)
+        self.body.pin(ranges)
+
     # -- searching ----------------------------------------------------------------------
 
     def search(
@@ -87,12 +109,7 @@ class SearchIndex:
         previous: SearchResult | None = None,
     ) -> Outcome:
         """Run `query` (a string is parsed first; a malformed one returns its QueryError)."""
-        steps = self._search(query, status, previous)
-        while True:
-            try:
-                next(steps)
-            except StopIteration as done:
-                return done.value
+        return drain(self._search(query, status, previous))
 
     def search_steps(
         self,
@@ -126,7 +143,9 @@ class SearchIndex:
             return query
         universe = bits.full(self.n)
         narrowed = False
-        if previous is not None and previous.index_id == self.id and narrows(query, previous.query):
+        version = status.version if status is not None else None
+        same_status = version is not None and previous is not None and previous.status_version == version
+        if previous is not None and previous.index_id == self.id and narrows(query, previous.query, same_status):
             universe, narrowed = previous.bits, True
         evaluator = Evaluator(self, status)
         matched = yield from evaluator.run(query.root, universe)
@@ -136,7 +155,9 @@ class SearchIndex:
             scores = yield from evaluator.scores(query.root, matched)
         rows = yield from order_rows(self, matched, sort, query.reverse, scores)
         label = ("-" if query.reverse else "") + sort
-        return SearchResult(rows, query, label, self.complete, narrowed, matched, self.id)
+        return SearchResult(
+            rows, query, label, self.complete, narrowed=narrowed, status_version=version, bits=matched, index_id=self.id
+        )
 
     def highlights(self, row: int, query: Query | QueryError | str) -> Highlights:
         """Character spans of `papers[row]` that `query` matched (empty for a bad query)."""
@@ -166,6 +187,18 @@ class SearchIndex:
             self._tiers.clear()
         self._tiers[key] = tiers
         return tiers
+
+    def remember_phrase(self, key: tuple[tuple[str, ...], bool, str], checked: int, hits: int) -> None:
+        """Keep which slots were checked for a phrase and which had it (it never changes)."""
+        if len(self.phrase_verdicts) >= _PHRASE_CACHE and key not in self.phrase_verdicts:
+            self.phrase_verdicts.clear()
+        self.phrase_verdicts[key] = (checked, hits)
+
+    def remember_status(self, key: tuple[str, int], marked: int) -> None:
+        """Keep the starred/read slots of the latest status version only."""
+        for old in [k for k in self.status_bits if k[1] != key[1]]:
+            self.status_bits.pop(old, None)
+        self.status_bits[key] = marked
 
     @property
     def keys_by_slot(self) -> list[str]:

@@ -5,7 +5,8 @@ semantic, not textual: `upvotes:<1` -> `upvotes:<10` extends the text but widens
 result. Every top-level condition of the old query must be implied by one of the new
 query's. A word being typed implies its shorter self only while both allow the same
 number of typos (prefix edit distance only grows as the word grows); `is:` conditions
-never carry over, since the reading state may have changed between keystrokes.
+carry over only when the caller vouches (by a status version) that the reading state has
+not changed between keystrokes.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from .query import All, And, Node, Not, Or, Phrase, Query, Range, Status, Word
 from .text import max_edits
 
 
-def narrows(new: Query, old: Query) -> bool:
-    """True when every result of `new` is certainly a result of `old`."""
-    if _mentions_status(old.root):
+def narrows(new: Query, old: Query, same_status: bool = False) -> bool:
+    """True when every result of `new` is certainly a result of `old`; `is:` conditions
+    count only when the reading state is known not to have changed (`same_status`)."""
+    if not same_status and _mentions_status(old.root):
         return False
     news = _conjuncts(new.root)
     return all(any(_implies(n, o) for n in news) for o in _conjuncts(old.root))

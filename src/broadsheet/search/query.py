@@ -9,9 +9,9 @@ diffusion AND (transformer OR mamba).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from dataclasses import field as _field
-from typing import Union
 
 from .text import tokens
 from .values import parse_dates, parse_numbers, parse_years
@@ -96,7 +96,7 @@ class All:
     """Matches every paper (the empty query)."""
 
 
-Node = Union[Word, Phrase, Org, Status, Range, Not, And, Or, All]
+Node = Word | Phrase | Org | Status | Range | Not | And | Or | All
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +120,7 @@ class Query:
         return f"-{base}" if self.reverse else base
 
 
-def positive_terms(node: Node, positive: bool = True):
+def positive_terms(node: Node, positive: bool = True) -> Iterator[Word | Phrase]:
     """Words and phrases that must be present (under an even number of negations)."""
     if isinstance(node, (Word, Phrase)):
         if positive:

@@ -21,12 +21,17 @@ class StatusLookup:
     Give predicates (called per paper key, only on papers still in the running) or, faster
     for large libraries, the collections of starred and read keys. A collection wins over
     the predicate for the same status.
+
+    `version`, when given, must change whenever any starred or read mark changes: searches
+    then reuse status results across keystrokes and narrow `is:` queries too. Without it
+    status is looked up afresh on every search.
     """
 
     is_starred: Callable[[str], bool] | None = None
     is_read: Callable[[str], bool] | None = None
     starred: Collection[str] | None = None
     read: Collection[str] | None = None
+    version: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,10 +43,12 @@ class SearchResult:
     sort: str  # the order applied: "relevance", "date", "upvotes", "title", "-" when reversed
     complete: bool  # False when searched with the title-only index
     narrowed: bool = False  # True when computed within `previous` results
+    status_version: int | None = field(default=None, repr=False, compare=False)
     bits: int = field(default=0, repr=False, compare=False)  # matched slots, for narrowing
     index_id: int = field(default=0, repr=False, compare=False)
 
-    def __len__(self) -> int:
+    @property
+    def count(self) -> int:
         return len(self.rows)
 
 

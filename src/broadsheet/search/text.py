@@ -14,9 +14,7 @@ from collections.abc import Iterator
 TOKEN = re.compile(r"[^\W_]+")
 
 # ASCII letters lowercased, digits kept, everything else a space.
-_ASCII_TABLE = bytes(
-    (ord(chr(c).lower()) if chr(c).isalnum() else 32) if c < 128 else 32 for c in range(256)
-)
+_ASCII_TABLE = bytes((ord(chr(c).lower()) if chr(c).isalnum() else 32) if c < 128 else 32 for c in range(256))
 
 
 def tokens(text: str) -> list[str]:

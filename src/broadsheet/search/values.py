@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Callable
 
 _COMPARE = re.compile(r"(>=|<=|>|<|=)?(.+)")
 _DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
@@ -29,7 +30,9 @@ def _period(text: str) -> tuple[int, int]:
     match = _DATE.fullmatch(text)
     if not match:
         raise ValueError(f"expected {DATE_FORMS}")
-    year, month, day = (int(g) if g else None for g in match.groups())
+    year = int(match.group(1))
+    month = int(match.group(2)) if match.group(2) else None
+    day = int(match.group(3)) if match.group(3) else None
     try:
         if month is None:
             return dt.date(year, 1, 1).toordinal(), dt.date(year, 12, 31).toordinal()
@@ -48,7 +51,7 @@ def _year(text: str) -> tuple[int, int]:
     return _period(text)
 
 
-def _ranged(text: str, unit) -> tuple[int | None, int | None]:
+def _ranged(text: str, unit: Callable[[str], tuple[int, int]]) -> tuple[int | None, int | None]:
     """Parse `a..b`, `a..`, `..b`, `>a`, `>=a`, `<a`, `<=a`, `=a` or `a` with `unit`
     mapping one value to its (first, last) inclusive span."""
     if ".." in text:

@@ -7,6 +7,11 @@ positional bigram index first: split the word into edits+1 disjoint bigrams; any
 within `edits` typos keeps one of them intact, shifted by at most `edits` places
 (pigeonhole). Only those candidates are checked with rapidfuzz.
 
+Typos are counted as OSA edits: an insertion, a deletion, a substitution or the swap of two
+adjacent letters (`modle`, `grpah`) each count one. The pigeonhole argument survives swaps
+because a swap across the boundary of two adjacent pieces leaves the swapped bigram intact,
+and that bigram is looked up too.
+
 A word being typed matches by prefix edit distance (the distance to the closest prefix of
 a term). Extending the word can only raise that distance, so while the allowed edits stay
 the same each keystroke re-checks just the previous keystroke's matches.
@@ -14,6 +19,7 @@ the same each keystroke re-checks just the previous keystroke's matches.
 
 from __future__ import annotations
 
+import contextlib
 from array import array
 from bisect import bisect_left
 from collections import defaultdict
@@ -21,12 +27,13 @@ from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
+from .steps import drain
 from .text import max_edits
 
 GRAM_POSITIONS = 24  # bigrams starting beyond this are not indexed
-_CHUNK = 8000  # rapidfuzz choices per call, so one call stays ~1-3 ms
+_CHUNK = 4000  # candidates checked per step (~1-2 ms of rapidfuzz, which holds the GIL)
 _CACHE_SIZE = 512
 
 Steps = Generator[None, None, "Expansion"]
@@ -60,7 +67,7 @@ class Expansion:
 class GramIndex:
     """Term ids by (bigram, position), in one flat array (compact, cheap to save)."""
 
-    def __init__(self, keys: Sequence[str], offsets: array, ids: array) -> None:
+    def __init__(self, keys: Sequence[str], offsets: array[int], ids: array[int]) -> None:
         self.keys = list(keys)
         self.offsets = offsets
         self.ids = ids
@@ -88,7 +95,7 @@ class GramIndex:
         i = self._at.get(key)
         return 0 if i is None else self.offsets[i + 1] - self.offsets[i]
 
-    def ids_of(self, key: str) -> array:
+    def ids_of(self, key: str) -> array[int]:
         i = self._at.get(key)
         return array("I") if i is None else self.ids[self.offsets[i] : self.offsets[i + 1]]
 
@@ -127,12 +134,7 @@ class Vocabulary:
 
     def expand(self, word: str, prefix: bool) -> Expansion:
         """`expand_steps` run to completion."""
-        steps = self.expand_steps(word, prefix)
-        while True:
-            try:
-                next(steps)
-            except StopIteration as done:
-                return done.value
+        return drain(self.expand_steps(word, prefix))
 
     def expand_steps(self, word: str, prefix: bool) -> Steps:
         """Expand `word`, yielding between bounded chunks of rapidfuzz work."""
@@ -158,10 +160,8 @@ class Vocabulary:
         cache = self._cache
         cache[key] = expansion
         if len(cache) > _CACHE_SIZE:
-            try:
+            with contextlib.suppress(KeyError, RuntimeError, StopIteration):  # raced another thread
                 del cache[next(iter(cache))]
-            except (KeyError, RuntimeError, StopIteration):  # another thread got there first
-                pass
 
     def _narrowed_pool(self, word: str, prefix: bool, edits: int) -> list[int] | None:
         """Matches of an earlier expansion that must contain this one's, if cached.
@@ -186,7 +186,7 @@ class Vocabulary:
         length = len(word)
         cost: dict[int, tuple[int, list[str]]] = {}
         for p in range(length - 1):
-            if p + edits >= GRAM_POSITIONS:
+            if p + edits + 1 >= GRAM_POSITIONS:  # its window (and a swap key after it) must be indexed
                 break
             bigram = word[p : p + 2]
             keys = [bigram + str(j) for j in range(max(0, p - edits), p + edits + 1)]
@@ -194,35 +194,41 @@ class Vocabulary:
         choice = _cheapest_disjoint(cost, edits + 1)
         if choice is None:  # too long a word to place the pieces: check everything
             return list(range(len(self.terms)))
+        keys = [key for p in choice for key in cost[p][1]]
+        for p, q in zip(choice, choice[1:], strict=False):
+            if q == p + 2:  # adjacent pieces: swapping the two letters between them damages both
+                swapped = word[p + 2] + word[p + 1]
+                keys += [swapped + str(j) for j in range(max(0, p + 1 - edits), p + 2 + edits)]
         pool: set[int] = set()
-        for p in choice:
-            for key in cost[p][1]:
-                pool.update(grams.ids_of(key))
-        yield
+        for key in keys:
+            pool.update(grams.ids_of(key))
+            yield
         return list(pool)
 
     def _verify(self, word: str, edits: int, prefix: bool, pool: list[int]) -> Generator[None, None, set[int]]:
+        """The ids in `pool` within `edits` of `word` (of one of their prefixes if `prefix`)."""
         terms, lengths = self.terms, self.lengths
         length = len(word)
         matched: set[int] = set()
         if not prefix:
-            ids = [i for i in pool if length - edits <= lengths[i] <= length + edits]
-            yield from _extract(word, [terms[i] for i in ids], edits, ids, matched)
+            low, high = length - edits, length + edits
+            for start in range(0, len(pool), _CHUNK):
+                ids = [i for i in pool[start : start + _CHUNK] if low <= lengths[i] <= high]
+                _extract(word, [terms[i] for i in ids], edits, ids, matched)
+                yield
             return matched
-        remaining = [i for i in pool if lengths[i] >= length - edits]
         for cut in range(max(1, length - edits), length + edits + 1):
-            ids = [i for i in remaining if lengths[i] >= cut and i not in matched]
-            yield from _extract(word, [terms[i][:cut] for i in ids], edits, ids, matched)
+            for start in range(0, len(pool), _CHUNK):
+                ids = [i for i in pool[start : start + _CHUNK] if lengths[i] >= cut and i not in matched]
+                _extract(word, [terms[i][:cut] for i in ids], edits, ids, matched)
+                yield
         return matched
 
 
-def _extract(word: str, choices: list[str], edits: int, ids: list[int], into: set[int]) -> Generator[None, None, None]:
-    for start in range(0, len(choices), _CHUNK):
-        hits = process.extract(
-            word, choices[start : start + _CHUNK], scorer=Levenshtein.distance, score_cutoff=edits, limit=None
-        )
-        into.update(ids[start + index] for _, _, index in hits)
-        yield
+def _extract(word: str, choices: list[str], edits: int, ids: list[int], into: set[int]) -> None:
+    if choices:
+        hits = process.extract(word, choices, scorer=OSA.distance, score_cutoff=edits, limit=None)
+        into.update(ids[index] for _, _, index in hits)
 
 
 def _cheapest_disjoint(cost: dict[int, tuple[int, list[str]]], pieces: int) -> list[int] | None:

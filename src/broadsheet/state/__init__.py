@@ -3,16 +3,20 @@
 The file (`state.toml`, see broadsheet.paths.state_file) looks like this::
 
     # broadsheet reading state: stars and read marks. Safe to edit by hand, even while it runs.
-    # (... the file repeats this layout description in its header ...)
+    # (... the file repeats the description of this layout in its header ...)
     schema = 1
     snapshot = "2024-05-03T10:00:00.123456Z-4242-9f3a"
     papers = [
-      'arxiv:1706.03762 | starred 2024-05-01T10:00:00.000000Z | read 2024-05-01T09:58:12.000000Z | Attention Is All You Need',
-      'arxiv:2401.00001 | unstarred 2024-05-02T08:00:00.000000Z | - | Some Paper',
-      "title:dont stop pretraining | - | read 2024-05-02T08:00:00.000000Z | Don't Stop Pretraining",
+    '''
+    arxiv:1706.03762 | starred 2024-05-01T10:00:00.000000Z | - | Attention Is All You Need
+    arxiv:2401.00001 | unstarred 2024-05-02T08:00:00.000000Z | read 2024-05-01T09:58:12.000000Z | Some Paper
+    title:dont stop pretraining | - | read 2024-05-02T08:00:00.000000Z | Don't Stop Pretraining
+    ''',
     ]
     aliases = [
-      'title:attention is all you need | arxiv:1706.03762 | 2024-05-03T00:00:00.000000Z',
+    '''
+    title:attention is all you need | arxiv:1706.03762 | 2024-05-03T00:00:00.000000Z
+    ''',
     ]
 
     [[log]]
@@ -28,23 +32,29 @@ The file (`state.toml`, see broadsheet.paths.state_file) looks like this::
 
 - `schema`: the layout version. A newer one is refused (StateVersionError), never rewritten.
 - `snapshot`: identifies the last full rewrite; it tells a hand edit from another instance's.
-- `papers`: one row per paper, sorted by key: `KEY | STAR | READ | TITLE`. STAR is
-  `starred TIME`, `unstarred TIME` or `-` (never set); READ is `read TIME`, `unread TIME` or
-  `-`. TIME is UTC, RFC 3339, when that value last changed. An unstar is kept as
-  `unstarred TIME` so that it beats an older star when copies merge.
-- `aliases`: `OLD KEY | NEW KEY | TIME`: a paper first known by title got its arXiv id; state
-  recorded under the old key, by any instance, belongs to the new one.
+- `papers`: multi-line literal strings (one per 1000 papers), one line per paper, sorted by
+  key: `KEY | STAR | READ | TITLE`. STAR is `starred TIME`, `unstarred TIME` or `-` (never set);
+  READ is `read TIME`, `unread TIME` or `-`. TIME is UTC, RFC 3339, when that value last
+  changed. An unstar is kept as `unstarred TIME`, so that it beats an older star when copies
+  merge. Blank lines and lines starting with `#` are ignored.
+- `papers_quoted` (only when needed): rows that cannot sit in a literal string (a control
+  character, or three apostrophes in a row, in a title), as an array of escaped TOML strings.
+- `aliases`: lines `OLD KEY | NEW KEY | TIME`: a paper first known by title got its arXiv id;
+  state recorded under the old key, by any instance, belongs to the new one.
 - `[[log]]`: changes appended since the last rewrite (one small append + fsync per save); they
-  are folded into `papers` when more than 256 pile up. Each carries `key`, `title` and
-  `starred`/`starred_at` and/or `read`/`read_at` -- or `alias` and `at`.
+  are folded into `papers` once more than 256 pile up. Each carries `key`, `title` and
+  `starred` + `starred_at` and/or `read` + `read_at` -- or `alias` and `at`.
 
-Rows are TOML strings rather than tables because tomllib parses one string per paper about
-ten times faster than a table per paper (10k papers load in well under 150 ms).
+Rows are lines of a few strings, not a table each, because tomllib is pure Python: 11k
+tables take it ~1 s, while a string is one str.find (11k papers load in ~50-70 ms of CPU
+here; see bench/state_bench.py and codec.py).
 
 Merging (between instances, with hand edits, or `merge_from`) keeps for each paper and each
-of `starred` and `read` the value with the later TIME. Editing by hand: change a value and
-either keep or delete its TIME -- the edit then counts as made when the file was saved;
-delete a row to unstar and unread it. Comments are not preserved by rewrites.
+of `starred` and `read` the value with the later TIME (on a tie, true wins), and the title
+that came with the paper's latest change. Editing by hand: change a value and either keep or
+delete its TIME -- the edit then counts as made when the file was saved; delete a line to
+unstar and unread a paper. `[[log]]` entries override the lines above them, so edit those
+(or wait for the next rewrite). Comments are not preserved by rewrites.
 
 Next to the file: `state.toml.bak` (the version before the last full rewrite),
 `state.toml.lock` (an advisory lock held only while reading-merging-writing) and, after a
@@ -60,7 +70,8 @@ Use::
 
 from .errors import StateClosedError, StateCorruptError, StateError, StateVersionError, StateWriteError
 from .lifecycle import install_signal_handlers
-from .store import Counts, Item, PaperState, ReadingState
+from .store import ReadingState
+from .values import Counts, Item, PaperState
 
 __all__ = [
     "Counts",

@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 CANONICAL = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z")
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
 _EPOCH_NAIVE = dt.datetime(1970, 1, 1)
@@ -27,10 +27,7 @@ def wall_us() -> int:
 def format_us(us: int) -> str:
     """The canonical text of an instant given in microseconds since the epoch."""
     d = _EPOCH + dt.timedelta(microseconds=us)
-    return (
-        f"{d.year:04d}-{d.month:02d}-{d.day:02d}T{d.hour:02d}:{d.minute:02d}:{d.second:02d}"
-        f".{d.microsecond:06d}Z"
-    )
+    return f"{d.year:04d}-{d.month:02d}-{d.day:02d}T{d.hour:02d}:{d.minute:02d}:{d.second:02d}.{d.microsecond:06d}Z"
 
 
 def parse_us(stamp: str) -> int:

@@ -1,18 +1,24 @@
 """The text of state.toml: formatting it fast, and reading it strictly.
 
-Why rows are strings: tomllib is pure Python and costs ~10 us per key/value pair, so one
-table per paper takes ~1 s for 11k papers. A single array holding one string per paper
-parses ~10x faster (literal strings are scanned with str.find), and stays one readable line
-per paper. Rows are formatted here as literal strings when they can be (no `'`, no control
-characters); any other row, the header, and every appended `[[log]]` table go through
-tomli-w, which does the escaping. Tests check that everything written parses with tomllib.
+Why rows are lines of strings: tomllib is pure Python, and costs ~10 us per key/value pair
+and ~3 us per array element, so a table per paper takes ~1 s for 11k papers and even one
+string per paper ~40 ms. The rows are therefore the lines of multi-line literal strings
+(between triple apostrophes), which tomllib scans with str.find, which read like a table,
+and which need no quoting when edited by hand. There is one such block per 1000 rows because
+tomllib checks each string for forbidden characters in a single C call that holds the GIL:
+one 1.4 MB block would stall the UI thread for ~15 ms while the writer thread re-reads it.
+A row that cannot sit in a literal string (a control character, or three apostrophes in a
+row) goes to `papers_quoted`, a TOML array escaped by tomli-w; tomli-w also writes the header
+and every appended `[[log]]` table. Tests check that everything written parses with tomllib
+and reads back the same.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from operator import itemgetter
 
 import tomli_w
 
@@ -21,22 +27,27 @@ from .errors import StateCorruptError, StateVersionError
 from .records import AliasChange, Change, Entry, StateData, check_key
 
 SCHEMA_VERSION = 1
-TOP_KEYS = frozenset({"schema", "snapshot", "papers", "aliases", "log"})
+TOP_KEYS = frozenset({"schema", "snapshot", "papers", "papers_quoted", "aliases", "log"})
+Q3 = "'" * 3
+BLOCK_ROWS = 1000
 
 HEADER = """\
 # broadsheet reading state: stars and read marks. Safe to edit by hand, even while it runs.
-# papers:  one row per paper, 'KEY | STAR | READ | TITLE', sorted by key.
-#          STAR is 'starred TIME', 'unstarred TIME' or '-'; READ is 'read TIME', 'unread TIME'
-#          or '-'. TIME (UTC, RFC 3339) is when that value last changed; the later TIME wins
-#          when copies merge. Change a value but keep its TIME, or drop the TIME, and the
-#          change counts as made when you saved the file. Deleting a row unstars and unreads.
-# aliases: 'OLD KEY | NEW KEY | TIME': state recorded under OLD KEY belongs to NEW KEY.
-# [[log]]: changes appended since the rows were written; they override the rows above.
+# papers: one line per paper, sorted by key, in blocks of 1000:  KEY | STAR | READ | TITLE
+#   STAR is 'starred TIME', 'unstarred TIME' or '-'; READ is 'read TIME', 'unread TIME' or
+#   '-'. TIME (UTC, RFC 3339) is when that value last changed; when copies merge, the later
+#   TIME wins. Change a value and keep or delete its TIME: the change counts as made when the
+#   file is saved. Delete a line to unstar and unread a paper. Lines starting with # are
+#   ignored. papers_quoted holds rows that cannot be written plainly (control characters).
+# aliases: OLD KEY | NEW KEY | TIME  -- state recorded under OLD KEY belongs to NEW KEY.
+# [[log]]: changes appended since the lines above were written; they override them.
 """
 
 _TS = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z"
-_ROW = re.compile(rf"([^|]*?) \| (?:(starred|unstarred) ({_TS})|-) \| (?:(read|unread) ({_TS})|-) \| (.*)", re.S)
-_LITERAL_UNSAFE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f']")
+_KEY = r"[^\s|#\x00-\x1f\x7f](?:[^|\x00-\x1f\x7f]*?[^\s|\x00-\x1f\x7f])?"
+_ROWS = re.compile(rf"^({_KEY}) \| (?:(starred|unstarred) ({_TS})|-) \| (?:(read|unread) ({_TS})|-) \| (.*)$", re.M)
+_SKIP = re.compile(r"^[ \t]*(?:#.*)?$", re.M)  # blank and comment lines in a block
+_BLOCK_UNSAFE = re.compile(rf"[\x00-\x08\x0a-\x1f\x7f]|{Q3}")
 _STATIC_LOG = re.compile(r"""\n[ \t]*["']?log["']?[ \t]*=""")  # `log = [...]`: no appending
 
 
@@ -48,38 +59,41 @@ class Parsed:
     snapshot: str = ""
     log_count: int = 0
     row_keys: frozenset[str] = frozenset()
-    rewrite: bool = False  # some value lacked a canonical time, or rows repeat: rewrite soon
+    rewrite: bool = False  # not in canonical form (hand-edited, missing times, repeats)
     torn: bool = False  # an interrupted append was cut off the end
     appendable: bool = True  # `[[log]]` tables may be appended to this text
-    notes: list[str] = field(default_factory=list)
-
-
-def toml_string(text: str) -> str:
-    """A TOML string: literal when safe (fast to parse), else tomli-w's escaped basic string."""
-    if _LITERAL_UNSAFE.search(text) is None:
-        return f"'{text}'"
-    return tomli_w.dumps({"v": text})[4:-1]
-
-
-def _register(value: bool, at: str, yes: str, no: str) -> str:
-    return f"{yes if value else no} {at}" if at else "-"
 
 
 def format_row(entry: Entry) -> str:
-    star = _register(entry.starred, entry.starred_at, "starred", "unstarred")
-    read = _register(entry.read, entry.read_at, "read", "unread")
+    """`KEY | STAR | READ | TITLE`, the one line a paper takes in the file."""
+    star = f"{'starred' if entry.starred else 'unstarred'} {entry.starred_at}" if entry.starred_at else "-"
+    read = f"{'read' if entry.read else 'unread'} {entry.read_at}" if entry.read_at else "-"
     return f"{entry.key} | {star} | {read} | {entry.title}"
+
+
+def _blocks(name: str, lines: list[str]) -> str:
+    """`name = [ '''...''', ... ]`: the lines in literal blocks of BLOCK_ROWS."""
+    parts = [f"{name} = [\n"]
+    for start in range(0, len(lines), BLOCK_ROWS):
+        parts += [f"{Q3}\n", *(f"{line}\n" for line in lines[start : start + BLOCK_ROWS]), f"{Q3},\n"]
+    parts.append("]\n")
+    return "".join(parts)
 
 
 def format_state(data: StateData, snapshot: str) -> str:
     """The whole file, rows sorted by key so that diffs stay small."""
-    parts = [HEADER, tomli_w.dumps({"schema": SCHEMA_VERSION, "snapshot": snapshot}), "papers = [\n"]
-    parts.extend(
-        f"  {toml_string(format_row(entry))},\n" for _, entry in sorted(data.entries.items()) if entry.is_set
-    )
-    parts.append("]\naliases = [\n")
-    parts.extend(f"  {toml_string(f'{old} | {a.to} | {a.at}')},\n" for old, a in sorted(data.aliases.items()))
-    parts.append("]\n")
+    plain: list[str] = []
+    quoted: list[str] = []
+    entries = data.entries
+    for key in sorted(entries):  # sorting the keys alone is ~10x cheaper than the items
+        entry = entries[key]
+        if entry.is_set:
+            row = format_row(entry)
+            (plain if _BLOCK_UNSAFE.search(row) is None else quoted).append(row)
+    parts = [HEADER, tomli_w.dumps({"schema": SCHEMA_VERSION, "snapshot": snapshot}), _blocks("papers", plain)]
+    if quoted:
+        parts.append(tomli_w.dumps({"papers_quoted": quoted}))
+    parts.append(_blocks("aliases", [f"{old} | {a.to} | {a.at}" for old, a in sorted(data.aliases.items())]))
     return "".join(parts)
 
 
@@ -174,45 +188,100 @@ def _build(doc: dict[str, object], default_at: str) -> Parsed:
     if unknown:
         raise StateCorruptError(f"unknown keys {sorted(unknown)}")
     snapshot = doc.get("snapshot", "")
-    papers, aliases, log = doc.get("papers", []), doc.get("aliases", []), doc.get("log", [])
-    if not isinstance(snapshot, str) or not all(isinstance(x, list) for x in (papers, aliases, log)):
-        raise StateCorruptError("'snapshot' must be text; 'papers', 'aliases' and 'log' arrays")
+    if not isinstance(snapshot, str):
+        raise StateCorruptError("'snapshot' must be text")
     data = StateData()
     rewrite = False
-    for number, row in enumerate(aliases, 1):
-        alias, fixed = _parse_alias(row, default_at, number)
+    for where, line in _lines(_blocks_of(doc, "aliases"), "aliases"):
+        alias, fixed = _parse_alias(line, default_at, where)
         data.add_alias(alias)
         rewrite |= fixed
+    rows: list[Entry] = []
+    for number, block in enumerate(_blocks_of(doc, "papers"), 1):
+        found, fixed = _rows(block, default_at, number)
+        rows += found
+        rewrite |= fixed
+    quoted = [_parse_row(row, default_at, f"papers_quoted row {n}") for n, row in enumerate(_quoted(doc), 1)]
+    rewrite |= any(_BLOCK_UNSAFE.search(format_row(e)) is None for e in quoted)
     entries, row_keys = data.entries, set()
-    fast = _ROW.fullmatch
-    for number, row in enumerate(papers, 1):  # the hot loop of loading: keep it inline
-        match = fast(row) if isinstance(row, str) else None
-        if match is not None and (key := match[1]) and key.strip() == key:
-            _, star, star_at, read, read_at, title = match.groups()
-            entry = Entry(key, title, star == "starred", star_at or "", read == "read", read_at or "")
-        else:
-            entry = _parse_row(row, default_at, number)
-            key = entry.key
-            rewrite = True
+    for entry in rows + quoted:  # the hot loop of loading
+        key = entry[0]
         if key in row_keys or key in data.aliases:
             rewrite |= key in row_keys
             data.merge_entry(entry)
-        elif entry.is_set:
+        elif entry[3] or entry[5]:  # is_set, without the property call
             entries[key] = entry
         row_keys.add(key)
-    data.starred_count = sum(e.starred for e in entries.values())
-    data.read_count = sum(e.read for e in entries.values())
-    changes, fixed = _changes(log, default_at)
+    data.starred_count = sum(map(itemgetter(2), entries.values()))
+    data.read_count = sum(map(itemgetter(4), entries.values()))
+    changes, fixed = _changes(doc.get("log", []), default_at)
     for change in changes:
         data.apply(change)
     return Parsed(data, snapshot, len(changes), frozenset(row_keys), rewrite or fixed)
 
 
-def _parse_row(row: object, default_at: str, number: int) -> Entry:
+def _blocks_of(doc: dict[str, object], name: str) -> list[str]:
+    """The blocks of lines under `name`: an array of strings (as written), or one string."""
+    value = doc.get(name, [])
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(x, str) for x in value):
+        return value
+    raise StateCorruptError(f"'{name}' must be an array of strings")
+
+
+def _quoted(doc: dict[str, object]) -> list[str]:
+    value = doc.get("papers_quoted", [])
+    if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+        raise StateCorruptError("'papers_quoted' must be an array of strings")
+    return value
+
+
+def _lines(blocks: list[str], name: str, first: int = 1) -> list[tuple[str, str]]:
+    """(where, line) for each line of the blocks that is neither blank nor a comment."""
+    out = []
+    for b, block in enumerate(blocks, first):
+        out += [(f"{name} block {b} line {n}", line) for n, line in enumerate(block.split("\n"), 1)]
+    return [(where, line) for where, line in out if not _SKIP.fullmatch(line)]
+
+
+def _rows(block: str, default_at: str, number: int) -> tuple[list[Entry], bool]:
+    """The entries of one block of `papers`: one regex pass when every line is canonical."""
+    found = _find_rows(block)
+    if len(found) == _count_rows(block):
+        make = Entry._make  # tuple.__new__: far cheaper than the keyword constructor
+        return [make((k, t, s == "starred", s_at, r == "read", r_at)) for k, s, s_at, r, r_at, t in found], False
+    entries = []
+    for where, line in _lines([block], "papers", number):
+        match = _ROWS.fullmatch(line)
+        if match is None:
+            entries.append(_parse_row(line, default_at, where))
+        else:
+            key, s, s_at, r, r_at, title = match.groups()
+            entries.append(Entry(key, title, s == "starred", s_at or "", r == "read", r_at or ""))
+    return entries, True
+
+
+def _find_rows(block: str, slice_chars: int = 1 << 16) -> list[tuple[str, ...]]:
+    """_ROWS.findall, a slice of lines at a time: one C call holds the GIL, and a writer
+    thread must not hold it for long while the UI thread waits."""
+    found: list[tuple[str, ...]] = []
+    start = 0
+    while start < len(block):
+        end = block.find("\n", start + slice_chars) + 1 or len(block)
+        found += _ROWS.findall(block, start, end)
+        start = end
+    return found
+
+
+def _count_rows(block: str) -> int:
+    """How many lines of a block are neither blank nor comments (cheaply: most are rows)."""
+    return sum(1 for line in block.split("\n") if line and (line[0] not in " \t#" or not _SKIP.fullmatch(line)))
+
+
+def _parse_row(row: str, default_at: str, where: str) -> Entry:
     """A row not in canonical form (hand-edited): parsed leniently, rewritten later."""
     try:
-        if not isinstance(row, str):
-            raise ValueError("not text")
         parts = row.split("|", 3)
         if len(parts) < 3:
             raise ValueError("expected 'KEY | STAR | READ | TITLE'")
@@ -220,8 +289,20 @@ def _parse_row(row: object, default_at: str, number: int) -> Entry:
         starred, starred_at = _parse_register(parts[1], "starred", "unstarred", default_at)
         read, read_at = _parse_register(parts[2], "read", "unread", default_at)
     except ValueError as exc:
-        raise StateCorruptError(f"papers row {number} ({row!r}): {exc}") from None
+        raise StateCorruptError(f"{where} ({row.strip()!r}): {exc}") from None
     return Entry(key, parts[3].strip() if len(parts) == 4 else "", starred, starred_at, read, read_at)
+
+
+def _parse_alias(row: str, default_at: str, where: str) -> tuple[AliasChange, bool]:
+    try:
+        parts = [part.strip() for part in row.split("|")]
+        if len(parts) not in (2, 3):
+            raise ValueError("expected 'OLD KEY | NEW KEY | TIME'")
+        when = parts[2] if len(parts) == 3 else ""
+        at = normalize(when) if when else default_at
+        return AliasChange(check_key(parts[0]), check_key(parts[1]), at), at != when
+    except ValueError as exc:
+        raise StateCorruptError(f"{where} ({row.strip()!r}): {exc}") from None
 
 
 def _parse_register(text: str, yes: str, no: str, default_at: str) -> tuple[bool, str]:
@@ -235,20 +316,6 @@ def _parse_register(text: str, yes: str, no: str, default_at: str) -> tuple[bool
         raise ValueError(f"expected '{yes} TIME', '{no} TIME' or '-', got {token!r}")
     when = when.strip()
     return word == yes, normalize(when) if when else default_at
-
-
-def _parse_alias(row: object, default_at: str, number: int) -> tuple[AliasChange, bool]:
-    try:
-        if not isinstance(row, str):
-            raise ValueError("not text")
-        parts = [part.strip() for part in row.split("|")]
-        if len(parts) not in (2, 3):
-            raise ValueError("expected 'OLD KEY | NEW KEY | TIME'")
-        when = parts[2] if len(parts) == 3 else ""
-        at = normalize(when) if when else default_at
-        return AliasChange(check_key(parts[0]), check_key(parts[1]), at), at != when
-    except ValueError as exc:
-        raise StateCorruptError(f"aliases row {number} ({row!r}): {exc}") from None
 
 
 def _changes(log: object, default_at: str) -> tuple[list[Change], bool]:

@@ -14,6 +14,7 @@ import contextlib
 import errno
 import fcntl
 import os
+import re
 import secrets
 import shutil
 import time
@@ -24,6 +25,7 @@ from .errors import StateWriteError, describe_os_error
 
 PAGE = 4096
 StatKey = tuple[int, int, int, int, int]
+_LEFTOVER = re.compile(r"\.(?P<name>.+)\.(?P<pid>\d+)\.[0-9a-f]{8}\.(?:tmp|probe)")
 
 
 def stat_key(st: os.stat_result) -> StatKey:
@@ -61,6 +63,22 @@ class StateFiles:
             os.unlink(probe)
         except OSError as exc:
             raise StateWriteError(describe_os_error("write the reading state in", self.path.parent, exc)) from exc
+
+    def sweep_leftovers(self) -> None:
+        """Delete temporary files left by instances that were killed mid-write (their
+        process is gone); those of live processes are theirs to finish."""
+        with contextlib.suppress(OSError), os.scandir(self.path.parent) as found:
+            for item in found:
+                match = _LEFTOVER.fullmatch(item.name)
+                if match is None or match["name"] not in (self.path.name, self.backup.name):
+                    continue
+                try:
+                    os.kill(int(match["pid"]), 0)
+                except ProcessLookupError:
+                    with contextlib.suppress(OSError):
+                        os.unlink(item.path)
+                except OSError:
+                    pass  # alive, or not ours to judge
 
     def _open_lock_file(self) -> int:
         if self._lock_fd is None:
@@ -104,11 +122,17 @@ class StateFiles:
             return None
 
     def read(self, path: Path | None = None) -> tuple[bytes, StatKey, int] | None:
-        """(content, stat key, mtime_ns), or None when the file does not exist."""
+        """(content, stat key, mtime_ns), or None when the file does not exist. The stat
+        must describe exactly these bytes: re-read if a writer without the lock got between."""
         try:
             with open(path or self.path, "rb") as file:
-                data = file.read()
-                st = os.fstat(file.fileno())
+                for _ in range(5):
+                    before = os.fstat(file.fileno())
+                    file.seek(0)
+                    data = file.read()
+                    st = os.fstat(file.fileno())
+                    if stat_key(st) == stat_key(before) and len(data) == st.st_size:
+                        break
         except FileNotFoundError:
             return None
         return data, stat_key(st), st.st_mtime_ns

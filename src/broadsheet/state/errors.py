@@ -38,8 +38,8 @@ class StateClosedError(StateError):
 
 
 _HINTS = {
-    errno.EACCES: "permission denied; is the folder read-only?",
-    errno.EPERM: "operation not permitted; is the folder read-only?",
+    errno.EACCES: "permission denied (is the file or its folder read-only?)",
+    errno.EPERM: "operation not permitted (is the file or its folder read-only?)",
     errno.EROFS: "the file system is read-only",
     errno.ENOSPC: "the disk is full",
     errno.EDQUOT: "the disk quota is exceeded",

@@ -11,7 +11,6 @@ import atexit
 import os
 import signal
 import sys
-import weakref
 from collections.abc import Iterable
 from types import FrameType
 from typing import TYPE_CHECKING, Any
@@ -19,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .store import ReadingState
 
-_live: weakref.WeakSet[ReadingState] = weakref.WeakSet()
+_live: set[ReadingState] = set()  # strong references: an open state is saved at exit even if dropped
 
 
 def register(state: ReadingState) -> None:

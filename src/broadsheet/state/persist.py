@@ -10,7 +10,7 @@ calling thread and returns once every change queued before it is durable.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from .errors import StateError, StateWriteError
 from .records import Change
@@ -52,7 +52,7 @@ class Persister:
             self._thread = threading.Thread(target=self._run, name="broadsheet-state-writer", daemon=True)
             self._thread.start()
 
-    def submit_locked(self, changes: list[Change]) -> None:
+    def submit_locked(self, changes: Sequence[Change]) -> None:
         """Queue changes; the caller holds `lock` and calls kick() after releasing it."""
         self._queue.extend(changes)
         self._seq += len(changes)
@@ -108,7 +108,7 @@ class Persister:
     def _step(self, timeout: float, apply: bool = True) -> bool:
         if not self._io.acquire(timeout=timeout):
             return False
-        delta = None
+        delta: Delta | None = None
         try:
             if not self.lock.acquire(timeout=timeout):
                 return False
@@ -116,9 +116,11 @@ class Persister:
             seq = self._seq
             self.lock.release()
             try:
-                delta = self.syncer.sync(batch)
+                self.syncer.sync(batch)
             except Exception as exc:  # the writer must survive anything, and keep the batch
-                error = exc if isinstance(exc, StateError) else StateWriteError(f"unexpected error while saving: {exc!r}")
+                error = (
+                    exc if isinstance(exc, StateError) else StateWriteError(f"unexpected error while saving: {exc!r}")
+                )
                 with self._saved:
                     self._queue[:0] = batch
                     self.error = error
@@ -127,6 +129,9 @@ class Persister:
                     self._last_warned = str(error)
                     self._warn(str(error))
                 return False
+            finally:
+                if apply:  # else it waits in the syncer for the next step
+                    delta = self.syncer.take_news()
             with self._saved:
                 self._durable = max(self._durable, seq)
                 self._saved.notify_all()
@@ -136,12 +141,16 @@ class Persister:
                 self._warn(f"the reading state is being saved to {self.syncer.files.path} again.")
         finally:
             self._io.release()
-        if delta and apply:
+            if delta:
+                self._take_in(delta)
+        return True
+
+    def _take_in(self, delta: Delta) -> None:
+        if delta:
             try:
                 self._apply_delta(delta)
             except Exception as exc:  # e.g. a failing on_change callback
                 self._warn(f"could not take in changes made elsewhere: {exc!r}")
-        return True
 
     def _run(self) -> None:
         delay = self._retry_delay

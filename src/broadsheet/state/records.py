@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-FIELDS = ("starred", "read")
-_BAD_KEY = re.compile(r"[|\x00-\x1f\x7f]")
+_BAD_KEY = re.compile(r"^#|[|\x00-\x1f\x7f]|'''")
 
 
 def check_key(key: object) -> str:
-    """A key must fit in a row: non-empty text, no `|`, no control characters, no edge spaces."""
+    """A key must fit in a row: non-empty text, no `|`, no control characters, no edge spaces,
+    no leading `#` (a comment line) and no three apostrophes (they would end the block)."""
     if not isinstance(key, str) or not key or key.strip() != key or _BAD_KEY.search(key):
         raise ValueError(f"invalid paper key: {key!r}")
     return key
@@ -111,7 +111,7 @@ class StateData:
         while alias is not None:
             key = alias.to
             if key in seen:
-                return max(seen[seen.index(key):])
+                return max(seen[seen.index(key) :])
             seen.append(key)
             alias = self.aliases.get(key)
         return key
@@ -120,10 +120,10 @@ class StateData:
         return self.entries.get(self.canonical(key))
 
     def apply(self, change: Change) -> list[str]:
-        """Fold one change in; returns the keys whose state changed."""
+        """Fold one change in; returns the (canonical) keys whose state changed."""
         if isinstance(change, AliasChange):
             return self.add_alias(change)
-        return [change.key] if self.merge_entry(change) else []
+        return [self.canonical(change.key)] if self.merge_entry(change) else []
 
     def merge_entry(self, entry: Entry) -> bool:
         """Fold a (partial) entry into the entry of its canonical key."""

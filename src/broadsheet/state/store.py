@@ -6,7 +6,9 @@ persistence happens in the background (see persist.py). Queries never touch the 
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -48,6 +50,7 @@ class ReadingState:
     ) -> None:
         self.path = paths.state_file(path)
         self.warnings: list[str] = []
+        self._warnings_lock = threading.Lock()
         self._on_warning = on_warning
         self._on_change = on_change
         self._readonly = readonly
@@ -173,7 +176,7 @@ class ReadingState:
             step = self._undo.pop()
             changes = [
                 change
-                for key, field, value in step.items
+                for key, field, value in reversed(step.items)
                 if (change := self._change_locked(self._mem.canonical(key), "", field, value)) is not None
             ]
             self._persister.submit_locked(changes)
@@ -192,12 +195,14 @@ class ReadingState:
             source, target = self._mem.canonical(old_key), self._mem.canonical(new_key)
             if source == target or source not in self._mem.entries:
                 return False
-            changes: list[Change] = [AliasChange(source, target, CLOCK.stamp())]
-            self._mem.add_alias(changes[0])
+            alias = AliasChange(source, target, CLOCK.stamp())
+            changes: list[Change] = [alias]
+            self._mem.add_alias(alias)
             moved = self._mem.entries.get(target)
             if title and moved is not None and not moved.title:
-                changes.append(moved._replace(title=title))  # same times, so the title wins
-                self._mem.merge_entry(changes[-1])
+                named = moved._replace(title=title)  # same times, so the title wins
+                self._mem.merge_entry(named)
+                changes.append(named)
             self._persister.submit_locked(changes)
         self._persister.kick()
         return True
@@ -268,20 +273,20 @@ class ReadingState:
             self._persister.refresh()
 
     def close(self) -> None:
-        """Save everything and stop the writer. Raises StateError if the final save fails."""
+        """Stop the writer and save everything. If that final save fails it raises
+        StateWriteError and stays open, so that close() (or flush()) can be tried again."""
         if self._closed:
             return
+        if not self._readonly:
+            self._persister.close()
         self._closed = True
         lifecycle.unregister(self)
-        try:
-            if not self._readonly:
-                self._persister.close()
-        finally:
-            self._files.close()
+        self._files.close()
 
     def take_warnings(self) -> list[str]:
         """The warnings so far, forgetting them (for a caller that shows each once)."""
-        taken, self.warnings[:] = list(self.warnings), []
+        with self._warnings_lock:
+            taken, self.warnings[:] = list(self.warnings), []
         return taken
 
     def __enter__(self) -> ReadingState:
@@ -321,7 +326,9 @@ class ReadingState:
         entry = self._mem.entries.get(key)
         if _value(entry, field) == value:
             return None
-        change = field_change(key, title or (entry.title if entry else ""), field, value, CLOCK.stamp(entry.last_at if entry else ""))
+        change = field_change(
+            key, title or (entry.title if entry else ""), field, value, CLOCK.stamp(entry.last_at if entry else "")
+        )
         self._mem.merge_entry(change)
         return change
 
@@ -345,12 +352,11 @@ class ReadingState:
             self._on_change(keys)
 
     def _warn(self, message: str) -> None:
-        self.warnings.append(message)
+        with self._warnings_lock:
+            self.warnings.append(message)
         if self._on_warning is not None:
-            try:
+            with contextlib.suppress(Exception):  # a broken callback must not break saving
                 self._on_warning(message)
-            except Exception:  # a broken callback must not break saving
-                pass
 
     def _flush_for_signal(self, timeout: float) -> bool:
         return self._closed or self._readonly or self._persister.try_flush(timeout)

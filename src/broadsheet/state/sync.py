@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .clock import CLOCK, Clock, edit_stamp
 from .codec import Parsed, format_changes, format_state, parse_log_tail, parse_state
-from .disk import PAGE, SizeChanged, StatKey, StateFiles
+from .disk import PAGE, SizeChanged, StateFiles, StatKey
 from .errors import StateCorruptError, StateVersionError
 from .handedits import find_hand_edits
 from .records import AliasChange, Change, Entry, StateData
@@ -81,10 +81,15 @@ class Syncer:
         self.refused: StateVersionError | None = None
         self.parses = 0  # full parses; lets tests check we never re-read our own writes
         self._lock_warned = False
+        self.news = Delta()  # others' changes absorbed into `base`, not yet taken by memory
+        self._set_aside: StatKey | None = None  # the damaged version already kept aside...
+        self._aside_path: Path | None = None  # ...and where
 
     def load(self, readonly: bool = False) -> None:
         """Read the file at start-up, recovering (and telling) when it is damaged."""
         with self._locked():
+            if not readonly:
+                self.files.sweep_leftovers()
             got = self.files.read()
             if got is None:
                 return
@@ -103,24 +108,28 @@ class Syncer:
                 else:
                     self._recover("its last change was cut short by an interrupted write", self.base, False)
 
-    def sync(self, batch: list[Change]) -> Delta:
-        """Merge the file's news into `base`, then save `batch`. Raises StateError."""
+    def sync(self, batch: list[Change]) -> None:
+        """Merge the file's news into `base` (collected in `news`, even if saving then fails),
+        then save `batch`. Raises StateError."""
         if self.refused is not None:
             raise self.refused
         if not batch and not self.rewrite and self.files.stat() == self.stat:
-            return Delta()
-        delta = Delta()
+            return
         with self._locked():
             for attempt in range(3):
-                delta.extend(self._absorb())
+                self.news.extend(self._absorb())
                 if not batch and not self.rewrite:
-                    break
+                    return
                 try:
                     self._save(batch, force_full=attempt == 2)
-                    break
+                    return
                 except SizeChanged:
                     continue  # someone wrote without the lock; read again
-        return delta
+
+    def take_news(self) -> Delta:
+        """Others' changes since the last call, for the caller's memory."""
+        news, self.news = self.news, Delta()
+        return news
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[bool]:
@@ -152,7 +161,7 @@ class Syncer:
 
     def _recover(self, reason: str, keep: StateData, use_backup: bool) -> Delta:
         """Set the damaged file aside, fold in a valid `.bak`, write a good file at once."""
-        aside = self.files.preserve_aside()
+        aside = self._preserve_aside()
         recovered = keep.copy()
         sources = []
         if keep.entries or keep.aliases:
@@ -174,6 +183,15 @@ class Syncer:
         self.warn(f"{self.files.path}: {reason}. It was kept as {aside.name}; broadsheet {outcome}{note}.")
         self._write_full(recovered, keep_backup=False)
         return diff(keep, recovered)
+
+    def _preserve_aside(self) -> Path:
+        """Keep the damaged file as `.corrupt-*` -- once, even if writing the repair fails
+        and is retried."""
+        st = self.files.stat()
+        if st is None or st != self._set_aside or self._aside_path is None:
+            self._aside_path = self.files.preserve_aside()
+            self._set_aside = self.files.stat()
+        return self._aside_path
 
     def _absorb(self) -> Delta:
         """Fold whatever changed in the file since we last saw it into `base`."""
@@ -236,7 +254,7 @@ class Syncer:
         self.base = merged
         self.rewrite |= pending_rewrite or lacking or bool(edits or titles) or parsed.torn
         if parsed.torn:
-            aside = self.files.preserve_aside()
+            aside = self._preserve_aside()
             self.warn(f"{self.files.path} ended in a change cut short by an interrupted write (kept as {aside.name}).")
         return delta
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import NamedTuple, Protocol, Union
+from typing import NamedTuple, Protocol
 
 from .clock import to_datetime
 from .records import Entry, check_key
@@ -15,7 +15,7 @@ class HasKeyAndTitle(Protocol):
     title: str
 
 
-Item = Union[str, tuple[str, str], HasKeyAndTitle]
+Item = str | tuple[str, str] | HasKeyAndTitle
 """A paper as the bulk calls accept it: a key, a (key, title) pair, or a Paper."""
 
 
@@ -32,7 +32,9 @@ class PaperState:
 
     @classmethod
     def of(cls, entry: Entry) -> PaperState:
-        return cls(entry.key, entry.title, entry.starred, to_datetime(entry.starred_at), entry.read, to_datetime(entry.read_at))
+        return cls(
+            entry.key, entry.title, entry.starred, to_datetime(entry.starred_at), entry.read, to_datetime(entry.read_at)
+        )
 
 
 class Counts(NamedTuple):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,8 +20,9 @@ from textual.worker import get_current_worker
 from broadsheet import config as config_module
 from broadsheet.atomic import write_atomically
 from broadsheet.export.formats import render
-from broadsheet.library import Library, SearchOutcome
+from broadsheet.library import Library, SearchEngine, SearchOutcome
 from broadsheet.links import best_link
+from broadsheet.model import Paper
 from broadsheet.text_safety import is_openable_url, one_line
 from broadsheet.themes import load_themes, theme_variable_defaults
 from broadsheet.tui.detail import DetailPane, paper_renderable
@@ -94,10 +95,13 @@ class BroadsheetApp(App[None]):
         self.config = config or config_module.Config()
         self._banner = banner
         self._query_text = ""
+        self._status_note: str | None = None
         self._sort_override: str | None = None
         self._outcome: SearchOutcome | None = None
         self.last_search_latency: float | None = None
         self.close_error: Exception | None = None
+        # set by the app factory when the reader shows the library (a fetch can add papers)
+        self.reload_listings: Callable[[], tuple[Sequence[Paper], SearchEngine]] | None = None
         self._theme_problems: list[str] = []
         themes, self._theme_problems = load_themes()
         for theme in themes:
@@ -266,6 +270,8 @@ class BroadsheetApp(App[None]):
         parts = [f"{shown:,} of {total:,}", f"{starred:,} starred", f"{unread:,} unread", f"sort: {sort}"]
         if progress := self.library.index_progress():
             parts.append(progress)
+        if self._status_note:
+            parts.append(self._status_note)
         self.query_one("#status", Static).update(Text(" · ".join(parts)))
 
     # -- actions ----------------------------------------------------------------------
@@ -394,6 +400,53 @@ class BroadsheetApp(App[None]):
             )
             return
         self.call_from_thread(self.notify, f"Wrote {noun} to {request.destination}.")
+
+    def action_fetch_today(self) -> None:
+        self.notify("Fetching today's papers…")
+        self._fetch_today()
+
+    @work(thread=True, exclusive=True, group="fetch")
+    def _fetch_today(self) -> None:
+        """Network and parsing on a worker thread; the reader stays usable meanwhile."""
+        from broadsheet.commands.common import CommandError
+        from broadsheet.commands.fetch_command import failure_lines, store_days, utc_today
+        from broadsheet.fetch import fetch_days, resolve_base_url
+
+        worker = get_current_worker()
+        try:
+            base_url = resolve_base_url()
+        except ValueError as error:
+            self.call_from_thread(self.notify, str(error), severity="error")
+            return
+        report = fetch_days(
+            [utc_today()],
+            base_url=base_url,
+            on_progress=lambda progress: self.call_from_thread(self._set_status_note, str(progress)),
+            should_cancel=lambda: worker.is_cancelled,
+        )
+        try:
+            lines = store_days(report) + failure_lines(report)
+        except CommandError as error:
+            lines = [str(error)]
+        self.call_from_thread(self._set_status_note, None)
+        failed = bool(report.failed or report.unreachable)
+        self.call_from_thread(
+            self.notify, "\n".join(lines) or "Nothing fetched.", severity="error" if failed else "information"
+        )
+        if self.reload_listings is not None and any("added" in line for line in lines):
+            papers, engine = self.reload_listings()
+            self.call_from_thread(self._swap_papers, papers, engine)
+
+    def _swap_papers(self, papers: Sequence[Paper], engine: SearchEngine) -> None:
+        self.library.replace_papers(papers, engine)
+        self.paper_list.set_papers(papers, range(len(papers)))
+        self._outcome = None
+        self.library.start_indexing(lambda: self.post_message(self.IndexReady()))
+        self._run_search(self._query_text)
+
+    def _set_status_note(self, note: str | None) -> None:
+        self._status_note = note
+        self._update_status()
 
     def _copy_current_as(self, fmt: str) -> None:
         if (index := self._current()) is None:

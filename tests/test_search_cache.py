@@ -1,0 +1,160 @@
+"""Saving and loading the index: round trip, stale and corrupt files load as None."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from broadsheet.model import Organization, Paper, Published
+from broadsheet.search import SearchIndex, SearchResult, StatusLookup
+from broadsheet.search import build as build_module
+from broadsheet.search import cache as cache_module
+
+QUERIES = [
+    "",
+    "transfromer",
+    "diffusion modle",
+    "llm agen",
+    '"state space"',
+    "graph OR mamba -diffusion",
+    "title:mod",
+    "org:google sort:upvotes",
+    "year:2024 sort:-date",
+    "upvotes:>5",
+    "naïve",
+    "is:unread",
+]
+
+
+def corpus(n: int = 60) -> list[Paper]:
+    words = ["transformer", "diffusion", "model", "graph", "mamba", "state", "space", "agent", "llm", "naïve"]
+    return [
+        Paper(
+            title=f"{words[i % 10].title()} {words[(i * 3) % 10]} paper {i}",
+            abstract=" ".join(words[(i + j) % 10] for j in range(i % 9)),
+            ai_summary="state space models" if i % 4 == 0 else None,
+            organization=Organization("google", "Google") if i % 5 == 0 else None,
+            published=Published(dt.date(2023, 6, 1) + dt.timedelta(days=7 * i)) if i % 6 else None,
+            upvotes=i % 13,
+        )
+        for i in range(n)
+    ]
+
+
+def results(index: SearchIndex) -> list[list[int]]:
+    status = StatusLookup(read={p.key for p in index.papers[::2]})
+    out = []
+    for text in QUERIES:
+        result = index.search(text, status=status)
+        assert isinstance(result, SearchResult)
+        out.append(result.rows)
+    return out
+
+
+@pytest.mark.parametrize("hot", [False, True])
+def test_round_trip(tmp_path: Path, hot: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    if hot:
+        monkeypatch.setattr(build_module, "HOT_MIN_PAPERS", 0)
+    papers = corpus()
+    built = SearchIndex.build(papers)
+    path = tmp_path / "cache" / "search.idx"
+    built.save(path)
+    loaded = SearchIndex.load(path, papers)
+    assert loaded is not None and loaded.complete
+    assert loaded.vocab.terms == built.vocab.terms
+    assert results(loaded) == results(built)
+    assert loaded.highlights(3, "transformer") == built.highlights(3, "transformer")
+
+
+def test_title_only_round_trip(tmp_path: Path) -> None:
+    papers = corpus()
+    built = SearchIndex.build_titles(papers)
+    built.save(tmp_path / "t.idx")
+    loaded = SearchIndex.load(tmp_path / "t.idx", papers)
+    assert loaded is not None and not loaded.complete
+    assert results(loaded) == results(built)
+
+
+def test_empty_corpus_round_trip(tmp_path: Path) -> None:
+    SearchIndex.build([]).save(tmp_path / "e.idx")
+    loaded = SearchIndex.load(tmp_path / "e.idx", [])
+    assert loaded is not None and loaded.search("x").rows == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda ps: ps[:-1],
+        lambda ps: ps + [Paper(title="new")],
+        lambda ps: ps[1:] + ps[:1],
+        lambda ps: [dataclasses.replace(ps[0], title="Changed")] + ps[1:],
+        lambda ps: [dataclasses.replace(ps[0], abstract=ps[0].abstract + " more")] + ps[1:],
+        lambda ps: [dataclasses.replace(ps[1], published=Published(dt.date(2020, 1, 1)))] + ps[:1] + ps[2:],
+        lambda ps: [dataclasses.replace(ps[0], ai_summary="a new summary")] + ps[1:],
+    ],
+)
+def test_stale_cache_loads_as_none(tmp_path: Path, change) -> None:
+    papers = corpus()
+    SearchIndex.build(papers).save(tmp_path / "s.idx")
+    assert SearchIndex.load(tmp_path / "s.idx", change(papers)) is None
+
+
+def test_metadata_changes_keep_the_cache_and_are_seen(tmp_path: Path) -> None:
+    papers = corpus()
+    SearchIndex.build(papers).save(tmp_path / "m.idx")
+    bumped = [dataclasses.replace(p, upvotes=1000) if i == 7 else p for i, p in enumerate(papers)]
+    loaded = SearchIndex.load(tmp_path / "m.idx", bumped)
+    assert loaded is not None
+    assert loaded.search("sort:upvotes").rows[0] == 7
+
+
+def corrupt_variants(data: bytes) -> list[bytes]:
+    middle = len(data) // 2
+    return [
+        b"",
+        b"garbage",
+        data[:-1],
+        data[: len(data) // 3],
+        data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1 :],
+        data[:40] + bytes([data[40] ^ 0x01]) + data[41:],
+        b"x" + data[1:],
+        data + b"\x00",
+    ]
+
+
+def test_corrupt_cache_loads_as_none(tmp_path: Path) -> None:
+    papers = corpus()
+    path = tmp_path / "c.idx"
+    SearchIndex.build(papers).save(path)
+    data = path.read_bytes()
+    for variant in corrupt_variants(data):
+        path.write_bytes(variant)
+        assert SearchIndex.load(path, papers) is None
+    assert SearchIndex.load(tmp_path / "missing.idx", papers) is None
+    assert SearchIndex.load(tmp_path, papers) is None  # a directory
+
+
+def test_other_format_version_loads_as_none(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    papers = corpus()
+    SearchIndex.build(papers).save(tmp_path / "v.idx")
+    monkeypatch.setattr(cache_module, "FORMAT", cache_module.FORMAT + 1)
+    assert SearchIndex.load(tmp_path / "v.idx", papers) is None
+
+
+def test_save_replaces_atomically_and_leaves_no_temporary_files(tmp_path: Path) -> None:
+    papers = corpus()
+    path = tmp_path / "a.idx"
+    SearchIndex.build(papers[:10]).save(path)
+    SearchIndex.build(papers).save(path)
+    assert SearchIndex.load(path, papers) is not None
+    assert SearchIndex.load(path, papers[:10]) is None
+    assert [p.name for p in tmp_path.iterdir()] == ["a.idx"]
+
+
+def test_fingerprint_is_stable_and_order_sensitive() -> None:
+    papers = corpus(10)
+    assert cache_module.fingerprint(papers) == cache_module.fingerprint(list(papers))
+    assert cache_module.fingerprint(papers) != cache_module.fingerprint(papers[::-1])
