@@ -121,3 +121,48 @@ def test_parse_of_write_gives_the_same_papers(items: list[Paper]) -> None:
     result = parse_dump(write_dump(items), "rt")
     assert result.warnings == []
     assert [_comparable(p) for p in result.papers] == [_comparable(p) for p in items]
+
+
+def _line_parser(text: str) -> object:
+    """The line-by-line parser alone, without the regular-dump fast path."""
+    from broadsheet.sources.dump import _Parser, normalize_text
+
+    parser = _Parser("x")
+    parser.run([line.strip() for line in normalize_text(text).split("\n")])
+    result = parser.finish(None)
+    return (result.papers, result.warnings, result.page_year)
+
+
+def _fast_or_line(text: str) -> object:
+    result = parse_dump(text, "x")
+    return (result.papers, result.warnings, result.page_year)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(papers(), min_size=1, max_size=8, unique_by=lambda p: p.key), st.sampled_from(["", "\n", "\n\n\n"]))
+def test_fast_path_reads_written_dumps_as_the_line_parser_does(items: list[Paper], tail: str) -> None:
+    text = write_dump(items) + tail
+    assert _fast_or_line(text) == _line_parser(text)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_fast_path_agrees_with_the_line_parser_on_mutated_listings(data: st.DataObject) -> None:
+    lines = _seed_lines()
+    for _ in range(data.draw(st.integers(0, 4))):
+        i = data.draw(st.integers(0, len(lines) - 1))
+        op = data.draw(st.sampled_from(["drop", "dup", "blank", "pad", "marker"]))
+        if op == "drop":
+            del lines[i]
+        elif op == "dup":
+            lines.insert(i, lines[i])
+        elif op == "blank":
+            lines.insert(i, "")
+        elif op == "pad":
+            lines[i] = " " + lines[i] + " "
+        else:
+            lines.insert(i, data.draw(st.sampled_from(["AI-generated summary", "Abstract", "·", "Daily Papers"])))
+        if not lines:
+            return
+    text = "\n".join(lines)
+    assert _fast_or_line(text) == _line_parser(text)

@@ -101,6 +101,29 @@ def _next_nonblank(lines: list[str], i: int) -> str:
     return ""
 
 
+def _read_head(meta: _Meta, head: str) -> None:
+    """An authors line (`• 7 authors`, or names) or an organization line (`google Google`)."""
+    authors = _AUTHORS.match(head)
+    if authors and authors["count"]:
+        meta.authors_count = int(authors["count"])
+    elif authors:
+        meta.authors = tuple(n.strip() for n in authors["names"].split(",") if n.strip())
+        meta.authors_count = len(meta.authors)
+    elif org := _ORG.match(head):
+        meta.organization = Organization(org["id"], org["name"])
+
+
+def _read_date(meta: _Meta, date: re.Match[str], month: int) -> None:
+    meta.month, meta.day = month, int(date["day"])
+    meta.year = int(date["year"]) if date["year"] else None
+    meta.upvotes = parse_upvotes(date["upvotes"])
+
+
+# One regular entry: title, abstract, and optionally a metadata block, blank-line separated.
+_REGULAR_ENTRY = re.compile(r"([^\n]+)\n\n+([^\n]+)(?:\n\n+((?:  )?[^\n]+)\n·\n([^\n]+))?(?:\n\n+|\n?\Z)")
+_BLANKS = re.compile(r"\n*")
+
+
 class _Parser:
     """One pass over the lines; `lines` are already normalized and right-stripped."""
 
@@ -167,6 +190,81 @@ class _Parser:
         if pending is not None:
             self.warn(pending.line, "title without an abstract, skipped")
 
+    def run_regular(self, text: str) -> bool:
+        """The fast path for a perfectly regular dump, done by one compiled regex per entry.
+
+        It accepts only what the line parser would read the same way (checked entry by entry)
+        and gives up, leaving nothing changed, at the first irregularity: a summary marker,
+        a short abstract, stray or padded lines. `run` then reads the whole text instead.
+        """
+        position = _BLANKS.match(text).end()  # type: ignore[union-attr]
+        line = 1 + position
+        header_end = text.find("\n\n", position)
+        # page furniture first: each line must be header text or the page date
+        while header_end >= 0:
+            candidate = text[position:header_end]
+            if "\n" in candidate or candidate != candidate.strip() or not self._is_page_header(candidate):
+                break
+            position = _BLANKS.match(text, header_end).end()  # type: ignore[union-attr]
+            line += text.count("\n", header_end, position)
+            header_end = text.find("\n\n", position)
+        entries: list[_Entry] = []
+        end = len(text)
+        match_at = _REGULAR_ENTRY.match
+        while position < end:
+            found = match_at(text, position)
+            if found is None:
+                return self._abandon()
+            title, abstract, head, date_text = found.groups()
+            date = self._regular(title, abstract, head, date_text, bool(entries))
+            if date is False:
+                return self._abandon()
+            entry = _Entry(line, title)
+            entry.ai_summary, entry.abstract = split_ai_summary(abstract)
+            if date is not None:
+                assert isinstance(date, re.Match) and head is not None
+                meta = _Meta(line=line + text.count("\n", position, found.start(3)))
+                _read_head(meta, head.strip())
+                _read_date(meta, date, month_number(date["month"]) or 0)
+                entry.meta = meta
+            entries.append(entry)
+            line += text.count("\n", position, found.end())
+            position = found.end()
+        self.entries = entries
+        return bool(entries)
+
+    def _regular(
+        self, title: str, abstract: str, head: str | None, date_text: str | None, later: bool
+    ) -> re.Match[str] | None | bool:
+        """Would the line parser read these lines as exactly this entry, with no warning?
+
+        False when not; otherwise the date line's match (None for an entry without metadata).
+        """
+        if len(title) > MAX_TITLE or title != title.strip() or title in (MIDDLE_DOT, ABSTRACT_LABEL):
+            return False
+        if title[0] in "•AG" and (title.startswith("•") or is_marker(title)):
+            return False
+        if (not later and DATE_LINE.match(title)) or title in HEADER_LINES:
+            return False
+        if len(abstract) < MIN_ABSTRACT or abstract != abstract.strip():
+            return False
+        if date_text is None:
+            return None
+        assert head is not None
+        stripped = head.strip()
+        if not (head == stripped or head == "  " + stripped) or not _is_meta_head(stripped):
+            return False
+        date = DATE_LINE.match(date_text)
+        if date is None or month_number(date["month"]) is None:
+            return False
+        return date
+
+    def _abandon(self) -> bool:
+        self.entries = []
+        self.page_month_day = None
+        self.page_year = None
+        return False
+
     def _is_page_header(self, line: str) -> bool:
         """Page furniture before the first entry: the fixed lines and the page's date."""
         if line in HEADER_LINES:
@@ -188,15 +286,7 @@ class _Parser:
         meta = _Meta(line=i + 1)
         count = len(lines)
         while i < count and lines[i] != MIDDLE_DOT:
-            head = lines[i]
-            authors = _AUTHORS.match(head)
-            if authors and authors["count"]:
-                meta.authors_count = int(authors["count"])
-            elif authors:
-                meta.authors = tuple(n.strip() for n in authors["names"].split(",") if n.strip())
-                meta.authors_count = len(meta.authors)
-            elif org := _ORG.match(head):
-                meta.organization = Organization(org["id"], org["name"])
+            _read_head(meta, lines[i])
             i += 1
         i += 1  # the middle dot
         while i < count and not lines[i]:
@@ -209,9 +299,7 @@ class _Parser:
         if month is None:
             self.warn(i + 1, f"unknown month {date['month']!r}, metadata skipped")
             return i + 1
-        meta.month, meta.day = month, int(date["day"])
-        meta.year = int(date["year"]) if date["year"] else None
-        meta.upvotes = parse_upvotes(date["upvotes"])
+        _read_date(meta, date, month)
         if entry is None:
             self.warn(meta.line, "metadata with no paper before it, skipped")
         else:
@@ -263,7 +351,9 @@ def parse_dump(text: str, source: str = "-", *, year: int | None = None) -> Pars
     paused = gc.isenabled()
     gc.disable()
     try:
-        parser.run([line.strip() for line in normalize_text(text).split("\n")])
+        text = normalize_text(text)
+        if not parser.run_regular(text):
+            parser.run([line.strip() for line in text.split("\n")])
         return parser.finish(year)
     finally:
         if paused:
