@@ -325,3 +325,18 @@ async def test_fetch_today_from_the_palette_adds_papers_to_the_open_library(
         assert len(app.library.papers) == 4  # the sample gives way to the library, which now holds the day
         assert any("added 4 papers" in n.message for n in app._notifications)  # noqa: SLF001
         assert len(app.query_one(PaperList).rows) == 4
+
+
+async def test_opens_at_the_top_of_the_newest_first_list(tmp_path: Path, state_path: Path) -> None:
+    from tests.reader_fixtures import ABSTRACT
+
+    listing = tmp_path / "ascending.txt"  # load order: oldest first, so newest-first must reorder
+    entries = [f"Paper {n}\n\n{ABSTRACT}\n\n  • 2 authors\n·\nJan {n + 1}, 2024\n" for n in range(28)]
+    listing.write_text("Daily Papers\n\n" + "\n".join(entries), encoding="utf-8")
+    app = make_app(args_for([listing], state_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        papers = app.query_one(PaperList)
+        assert papers.cursor == 0 and papers.scroll_y == 0
+        assert titles_shown(app)[0] == "Paper 27"
+        assert app.library.papers[papers.current].title == "Paper 27"  # type: ignore[index]

@@ -439,7 +439,7 @@ class BroadsheetApp(App[None]):
 
     def _swap_papers(self, papers: Sequence[Paper], engine: SearchEngine) -> None:
         self.library.replace_papers(papers, engine)
-        self.paper_list.set_papers(papers, range(len(papers)))
+        self.paper_list.set_papers(papers)
         self._outcome = None
         self.library.start_indexing(lambda: self.post_message(self.IndexReady()))
         self._run_search(self._query_text)

@@ -105,7 +105,7 @@ class PaperList(ScrollView, can_focus=True):
     ) -> None:
         super().__init__(id=id)
         self._papers = papers
-        self._rows: Sequence[int] = range(len(papers))
+        self._rows: Sequence[int] = ()  # nothing until the first search result arrives
         self._is_starred = is_starred
         self._is_read = is_read
         self._title_spans: Callable[[int], Spans] = lambda _index: ()
@@ -141,10 +141,11 @@ class PaperList(ScrollView, can_focus=True):
         self.cursor = position
         self.refresh()
 
-    def set_papers(self, papers: Sequence[Paper], rows: Sequence[int]) -> None:
+    def set_papers(self, papers: Sequence[Paper]) -> None:
+        """Another set of papers; rows come with the next search result."""
         self._papers = papers
         self._cache.clear()
-        self.set_rows(rows)
+        self.set_rows(())
 
     def refresh_paper(self, paper_index: int) -> None:
         """Repaint one paper's row (after a star or read toggle): one line, not the list."""
