@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from broadsheet.model import Organization, Paper, Published
 from broadsheet.search import SearchIndex, SearchResult, StatusLookup
-from broadsheet.search import build as build_module
 from broadsheet.search import cache as cache_module
 
 QUERIES = [
@@ -54,10 +54,7 @@ def results(index: SearchIndex) -> list[list[int]]:
     return out
 
 
-@pytest.mark.parametrize("hot", [False, True])
-def test_round_trip(tmp_path: Path, hot: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    if hot:
-        monkeypatch.setattr(build_module, "HOT_MIN_PAPERS", 0)
+def test_round_trip(tmp_path: Path) -> None:
     papers = corpus()
     built = SearchIndex.build(papers)
     path = tmp_path / "cache" / "search.idx"
@@ -91,15 +88,59 @@ def test_empty_corpus_round_trip(tmp_path: Path) -> None:
         lambda ps: ps + [Paper(title="new")],
         lambda ps: ps[1:] + ps[:1],
         lambda ps: [dataclasses.replace(ps[0], title="Changed")] + ps[1:],
-        lambda ps: [dataclasses.replace(ps[0], abstract=ps[0].abstract + " more")] + ps[1:],
         lambda ps: [dataclasses.replace(ps[1], published=Published(dt.date(2020, 1, 1)))] + ps[:1] + ps[2:],
-        lambda ps: [dataclasses.replace(ps[0], ai_summary="a new summary")] + ps[1:],
+        lambda ps: ps[:1] + [dataclasses.replace(ps[1], published=None)] + ps[2:],
+        lambda ps: [dataclasses.replace(ps[0], key="arxiv:9999.99999")] + ps[1:],
     ],
 )
 def test_stale_cache_loads_as_none(tmp_path: Path, change) -> None:
     papers = corpus()
     SearchIndex.build(papers).save(tmp_path / "s.idx")
     assert SearchIndex.load(tmp_path / "s.idx", change(papers)) is None
+
+
+def test_abstract_edits_are_not_fingerprinted(tmp_path: Path) -> None:
+    # Only keys, titles and dates are read without decoding a lazy corpus: a cache file must
+    # be named after the corpus version for abstract edits to count (the Finder does).
+    papers = corpus()
+    SearchIndex.build(papers).save(tmp_path / "a.idx")
+    edited = [dataclasses.replace(papers[0], abstract="entirely new words")] + papers[1:]
+    assert SearchIndex.load(tmp_path / "a.idx", edited) is not None
+
+
+class Columns(Sequence[Paper]):
+    """Like the corpus cache: columns for keys, titles, dates, upvotes; records decoded on access."""
+
+    def __init__(self, papers: list[Paper]) -> None:
+        self._papers = papers
+        self.keys = [p.key for p in papers]
+        self.titles = [p.title for p in papers]
+        self.dates = [p.published.date.toordinal() if p.published else 0 for p in papers]
+        self.upvotes = [-1 if p.upvotes is None else p.upvotes for p in papers]
+        self.decoded = 0
+
+    def __len__(self) -> int:
+        return len(self._papers)
+
+    def __getitem__(self, index):  # type: ignore[no-untyped-def]
+        self.decoded += 1
+        return self._papers[index]
+
+
+def test_a_lazy_corpus_is_read_through_its_columns(tmp_path: Path) -> None:
+    papers = corpus()
+    SearchIndex.build(papers).save(tmp_path / "l.idx")  # saved from a plain list...
+    lazy = Columns(papers)
+    loaded = SearchIndex.load(tmp_path / "l.idx", lazy)  # ...loads for the lazy corpus
+    assert loaded is not None and lazy.decoded == 0
+    assert loaded.search("sort:upvotes").rows == SearchIndex.build(papers).search("sort:upvotes").rows
+    assert loaded.search('title:"paper 1"').rows
+    assert loaded.search("year:2024 sort:title").rows
+    assert lazy.decoded == 0  # dates, upvotes, titles and title phrases come from columns
+    SearchIndex.build_titles(lazy)
+    assert lazy.decoded == 0
+    assert cache_module.fingerprint(lazy) == cache_module.fingerprint(papers)
+    assert results(SearchIndex.build(lazy)) == results(SearchIndex.build(papers))
 
 
 def test_metadata_changes_keep_the_cache_and_are_seen(tmp_path: Path) -> None:

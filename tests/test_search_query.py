@@ -177,6 +177,8 @@ def test_a_colon_without_a_known_field_name_and_urls_are_words() -> None:
         ("upvotes:>", "upvotes: expected a number", 8),
         ("authors:5..1", "authors: the range is empty", 8),
         ('year:"2024"', "'year:' takes no quotes", 5),
+        ("(" * 40 + "a" + ")" * 40, "too many nested parentheses", 32),
+        ("-" * 40 + "a", "too many nested exclusions", 32),
     ],
 )
 def test_errors_carry_message_and_position(text: str, message: str, position: int) -> None:

@@ -96,6 +96,8 @@ class Finder:
         self._progress = f"indexing abstracts {100 * done // max(total, 1)}%"
 
     def _ready(self, index: SearchIndex, progress: str | None) -> None:
+        # the sort and facet tables, computed here rather than in one long step of a search
+        index.warm_up()
         self._index = index
         self._progress = progress
         if self._on_ready is not None:

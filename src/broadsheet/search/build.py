@@ -2,7 +2,8 @@
 
 Tokenizing 170 MB of abstracts is the cost of a cold build, so each paper's distinct tokens
 go straight into per-term slot lists through C-level `map` calls (no Python loop per
-token). Papers are visited in slot order, so every list comes out sorted.
+token). Papers are visited in slot order, so every list comes out sorted. (Transposing bit
+matrices for the frequent terms was tried: slower than these appends.)
 """
 
 from __future__ import annotations
@@ -13,22 +14,16 @@ from dataclasses import dataclass
 from itertools import repeat
 
 from ..model import Paper
+from . import corpus
 from .facets import slot_order
-from .hot import HotTerms, pick_hot
-from .postings import FieldPostings, dense_threshold
+from .postings import FieldPostings
 from .results import BuildCancelled
-from .text import token_set_bytes
+from .text import ASCII_TABLE, token_set_bytes
 from .vocab import GramIndex, Vocabulary
 
 Progress = Callable[[int, int], None]
 Cancel = Callable[[], bool]
 _REPORT_EVERY = 1000
-HOT_MIN_PAPERS = 8192  # below this, plain lists are fast enough
-_HOT_SAMPLE = 4000  # papers sampled to pick the frequent terms
-
-
-def _body(paper: Paper) -> str:
-    return paper.abstract + "\n" + paper.ai_summary if paper.ai_summary else paper.abstract
 
 
 @dataclass(slots=True)
@@ -57,31 +52,27 @@ def build_parts(
 
     report(0)
     slot_to_row = slot_order(papers)
-    hot = None
-    if not titles_only and n >= HOT_MIN_PAPERS:
-        step = max(1, n // _HOT_SAMPLE)
-        sample = [token_set_bytes(_body(papers[row])) for row in slot_to_row[::step]]
-        hot = HotTerms(pick_hot(sample, len(sample), n, dense_threshold(n)))
     title_lists: defaultdict[bytes, list[int]] = defaultdict(list)
     body_lists: defaultdict[bytes, list[int]] = defaultdict(list)
     title_get, body_get = title_lists.__getitem__, body_lists.__getitem__
     append = list.append
-    add_hot = hot.add if hot is not None else None
+    table = ASCII_TABLE
+    titles = corpus.titles(papers)
     for start in range(0, n, _REPORT_EVERY):
         report(start)
         for slot in range(start, min(n, start + _REPORT_EVERY)):
-            paper = papers[slot_to_row[slot]]
-            any(map(append, map(title_get, token_set_bytes(paper.title)), repeat(slot)))
+            row = slot_to_row[slot]
+            any(map(append, map(title_get, token_set_bytes(titles[row])), repeat(slot)))
             if titles_only:
                 continue
+            paper = papers[row]
             summary = paper.ai_summary
-            tokens = token_set_bytes(paper.abstract + "\n" + summary if summary else paper.abstract)
-            if add_hot is not None:
-                tokens = add_hot(tokens)
+            body = paper.abstract + "\n" + summary if summary else paper.abstract
+            # token_set_bytes, inlined: this line runs 100k times
+            tokens = set(body.encode("ascii").translate(table).split()) if body.isascii() else token_set_bytes(body)
             any(map(append, map(body_get, tokens), repeat(slot)))
     report(n)
-    hot_bits = hot.bitsets() if hot is not None else {}
-    keys = sorted(title_lists.keys() | body_lists.keys() | hot_bits.keys())  # UTF-8 byte order = code point order
+    keys = sorted(title_lists.keys() | body_lists.keys())  # UTF-8 byte order is code point order
     terms = [key.decode() for key in keys]
     title = FieldPostings.from_lists(n, [title_lists.get(key) for key in keys])
     del title_lists
@@ -89,8 +80,8 @@ def build_parts(
     if titles_only:
         body_postings = FieldPostings.empty(n, len(terms))
     else:
-        body_postings = FieldPostings.from_lists(n, [hot_bits.get(key) or body_lists.get(key) for key in keys])
-    del body_lists, hot_bits
+        body_postings = FieldPostings.from_lists(n, [body_lists.get(key) for key in keys])
+    del body_lists
     report(n + n // 8)
     vocab = Vocabulary(terms, GramIndex.build(terms))
     report(total)

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 Steps = Generator[None, None, int]
 TITLE_WEIGHTS = (8, 7, 5)  # exact, prefix, with typos
 BODY_WEIGHTS = (3, 2, 1)
-_CHECKS_PER_STEP = 100  # papers whose text is checked between yields (~0.5 ms)
+_CHECKS_PER_STEP = 200  # papers whose text is checked between yields (~0.5-1 ms)
 _LOOKUPS_PER_STEP = 2000  # status lookups between yields
 _MAX_SCORED = 20  # terms that count toward relevance (keeps scores within a byte)
 
@@ -135,17 +135,20 @@ class Evaluator:
         known, known_hits = index.phrase_verdicts.get(key, (0, 0))
         papers, slot_to_row = index.papers, index.slot_to_row
         matcher = PhraseMatcher(node.words, node.prefix)
-        found_in = matcher.found_in
+        slots = bits.to_slots(candidates & ~known)
+        titles = index.titles if field == "title" else []
         kept: list[int] = []
-        for i, slot in enumerate(bits.to_slots(candidates & ~known), 1):
-            paper = papers[slot_to_row[slot]]
+        for start in range(0, len(slots), _CHECKS_PER_STEP):
+            chunk = slots[start : start + _CHECKS_PER_STEP]
             if field == "title":
-                if found_in(paper.title):
-                    kept.append(slot)
-            elif found_in(paper.abstract) or (paper.ai_summary and found_in(paper.ai_summary)):
-                kept.append(slot)
-            if i % _CHECKS_PER_STEP == 0:
-                yield
+                texts = [titles[slot_to_row[slot]] for slot in chunk]
+            else:  # abstract and summary as one text: the separator keeps them apart
+                found = [papers[slot_to_row[slot]] for slot in chunk]
+                texts = [
+                    f"{p.abstract}{matcher.separator}{p.ai_summary}" if p.ai_summary else p.abstract for p in found
+                ]
+            kept.extend(chunk[i] for i in matcher.which(texts))
+            yield
         known_hits |= bits.from_slots(kept, index.n)
         index.remember_phrase(key, known | universe, known_hits)
         return known_hits & candidates

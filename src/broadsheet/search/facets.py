@@ -13,22 +13,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..model import Paper
-from . import bits
+from . import bits, corpus
 
 ORDERS = ("date", "-date", "upvotes", "-upvotes", "title", "-title")
 
 
 def slot_order(papers: Sequence[Paper]) -> list[int]:
     """Rows in slot order: by published date descending, undated last, ties by key."""
-
-    def key(row: int) -> tuple[int, int, str]:
-        paper = papers[row]
-        published = paper.published
-        if published is None:
-            return (1, 0, paper.key)
-        return (0, -published.date.toordinal(), paper.key)
-
-    return sorted(range(len(papers)), key=key)
+    days, names = corpus.dates(papers), corpus.keys(papers)
+    by_key = sorted(range(len(papers)), key=names.__getitem__)
+    return sorted(by_key, key=lambda row: -days[row] if days[row] else 1)  # stable: keys stay sorted
 
 
 def author_count(paper: Paper) -> int | None:
@@ -57,6 +51,7 @@ class Facets:
         self._neg_dates: list[int] | None = None
         self._numbers: dict[str, tuple[list[int], list[int]]] = {}
         self._orgs: list[tuple[str, str, list[int]]] | None = None
+        self._authors: list[int | None] | None = None
         self._orders: dict[str, Order] = {}
         self._cache: dict[tuple[object, ...], int] = {}
 
@@ -64,12 +59,12 @@ class Facets:
     def neg_dates(self) -> list[int]:
         """Minus the day ordinal of each dated slot (they come first): ascending."""
         if self._neg_dates is None:
+            days = corpus.dates(self.papers)
             neg_dates: list[int] = []
             for row in self.slot_to_row:
-                published = self.papers[row].published
-                if published is None:
+                if not days[row]:
                     break
-                neg_dates.append(-published.date.toordinal())
+                neg_dates.append(-days[row])
             self._neg_dates = neg_dates
         return self._neg_dates
 
@@ -98,15 +93,8 @@ class Facets:
         cached = self._cache.get(key)
         if cached is not None:
             return cached
-        if self._orgs is None:
-            groups: dict[tuple[str, str], list[int]] = {}
-            for slot, row in enumerate(self.slot_to_row):
-                org = self.papers[row].organization
-                if org is not None:
-                    groups.setdefault((org.id.casefold(), " ".join(org.name.casefold().split())), []).append(slot)
-            self._orgs = [(org_id, name, slots) for (org_id, name), slots in groups.items()]
         matched: list[int] = []
-        for org_id, name, slots in self._orgs:
+        for org_id, name, slots in self._records()[1]:
             if value in org_id or value in name:
                 matched.extend(slots)
         result = bits.from_slots(matched, self.n)
@@ -134,7 +122,8 @@ class Facets:
             neg = self.neg_dates
             return sorted(range(dated), key=lambda s: (-neg[s], s)) + list(range(dated, self.n))
         if name in ("title", "-title"):
-            titles = [papers[row].title.casefold() for row in rows]
+            names = corpus.titles(papers)
+            titles = [names[row].casefold() for row in rows]
             return sorted(range(self.n), key=titles.__getitem__, reverse=name == "-title")
         field = name.lstrip("-")
         values, slots = self._sorted_numbers(field)
@@ -150,16 +139,32 @@ class Facets:
         """(values ascending, their slots), ties by slot; papers with no value left out."""
         found = self._numbers.get(field)
         if found is None:
-            pairs = []
-            for slot, row in enumerate(self.slot_to_row):
-                paper = self.papers[row]
-                value = paper.upvotes if field == "upvotes" else author_count(paper)
-                if value is not None:
-                    pairs.append((value, slot))
+            if field == "upvotes":
+                votes = corpus.upvotes(self.papers)
+                values = [votes[row] for row in self.slot_to_row]
+            else:
+                values = self._records()[0]
+            pairs = [(value, slot) for slot, value in enumerate(values) if value is not None]
             pairs.sort()
             found = ([v for v, _ in pairs], [s for _, s in pairs])
             self._numbers[field] = found
         return found
+
+    def _records(self) -> tuple[list[int | None], list[tuple[str, str, list[int]]]]:
+        """Author counts by slot and organizations with their slots: fields only the full
+        records hold, so one pass decodes each paper of a lazy corpus once (warm_up does it)."""
+        if self._orgs is None or self._authors is None:
+            authors: list[int | None] = []
+            groups: dict[tuple[str, str], list[int]] = {}
+            for slot, row in enumerate(self.slot_to_row):
+                paper = self.papers[row]
+                authors.append(author_count(paper))
+                org = paper.organization
+                if org is not None:
+                    groups.setdefault((org.id.casefold(), " ".join(org.name.casefold().split())), []).append(slot)
+            self._authors = authors
+            self._orgs = [(org_id, name, slots) for (org_id, name), slots in groups.items()]
+        return self._authors, self._orgs
 
     def _remember(self, key: tuple[object, ...], value: int) -> None:
         if len(self._cache) >= 128:

@@ -12,6 +12,7 @@ import contextlib
 from array import array
 from bisect import bisect_left
 from collections.abc import Generator, Iterable, Sequence
+from itertools import accumulate, chain
 
 from . import bits
 from .steps import drain
@@ -19,6 +20,7 @@ from .steps import drain
 _SCATTER_CHUNK = 25_000  # slots scattered per step (~2-5 ms)
 _RANGE_CACHE_MIN = 20_000  # cache unions that scattered at least this many slots
 _RANGE_CACHE_SIZE = 64
+_TERMS_PER_STEP = 2000  # term ids looked up between yields
 
 
 def dense_threshold(n_docs: int) -> int:
@@ -39,24 +41,16 @@ class FieldPostings:
         self._pinned: dict[tuple[int, int], int] = {}
 
     @classmethod
-    def from_lists(cls, n_docs: int, lists: Sequence[list[int] | int | None]) -> FieldPostings:
-        """From one ascending slot list, or bitset, or None per term id."""
+    def from_lists(cls, n_docs: int, lists: Sequence[list[int] | None]) -> FieldPostings:
+        """From one ascending slot list (or None) per term id (bulk C-level passes: a
+        realistic vocabulary has 200k terms)."""
         threshold = dense_threshold(n_docs)
-        offsets = array("I", [0])
-        postings = array("I")
-        dense: dict[int, int] = {}
-        for term_id, slots in enumerate(lists):
-            if isinstance(slots, int):
-                if slots.bit_count() >= threshold:
-                    dense[term_id] = slots
-                else:
-                    postings.extend(bits.to_slots(slots))
-            elif slots:
-                if len(slots) >= threshold:
-                    dense[term_id] = bits.from_slots(slots, n_docs)
-                else:
-                    postings.extend(slots)
-            offsets.append(len(postings))
+        sizes = [len(slots) if slots else 0 for slots in lists]
+        dense = {i: bits.from_slots(lists[i] or (), n_docs) for i, size in enumerate(sizes) if size >= threshold}
+        sparse_sizes = [0 if size >= threshold else size for size in sizes]
+        offsets = array("I", accumulate(sparse_sizes, initial=0))
+        sparse = (slots for slots, size in zip(lists, sparse_sizes, strict=True) if size)
+        postings = array("I", chain.from_iterable(sparse))  # type: ignore[arg-type]
         return cls(n_docs, offsets, postings, dense)
 
     @classmethod
@@ -91,12 +85,18 @@ class FieldPostings:
             part = yield from self._range_steps(lo, hi)
             result |= part
         offsets, dense = self.offsets, self.dense
-        for term_id in ids:
+        for i, term_id in enumerate(ids, 1):
             bitset = dense.get(term_id)
             if bitset is not None:
                 result |= bitset
             elif offsets[term_id + 1] > offsets[term_id]:
-                slices.append((offsets[term_id], offsets[term_id + 1]))
+                start, stop = offsets[term_id], offsets[term_id + 1]
+                if slices and slices[-1][1] == start:  # neighbouring ids: one slice
+                    slices[-1] = (slices[-1][0], stop)
+                else:
+                    slices.append((start, stop))
+            if i % _TERMS_PER_STEP == 0:
+                yield
         if slices:
             result |= yield from self._scatter_steps(slices)
         return result
@@ -104,8 +104,10 @@ class FieldPostings:
     def _range_steps(self, lo: int, hi: int) -> Generator[None, None, int]:
         result = 0
         first, last = bisect_left(self.dense_ids, lo), bisect_left(self.dense_ids, hi)
-        for term_id in self.dense_ids[first:last]:
+        for i, term_id in enumerate(self.dense_ids[first:last], 1):
             result |= self.dense[term_id]
+            if i % 64 == 0:  # an OR of 100k-bit ints is a few microseconds
+                yield
         start, stop = self.offsets[lo], self.offsets[hi]
         if stop > start:
             result |= yield from self._scatter_steps([(start, stop)])
@@ -128,7 +130,9 @@ class FieldPostings:
         flags = bits.new_flags(self.n_docs)
         postings = self.postings
         done = 0
-        for start, stop in slices:
+        for count, (start, stop) in enumerate(slices, 1):
+            if count % _TERMS_PER_STEP == 0:
+                yield
             while start < stop:
                 end = min(stop, start + _SCATTER_CHUNK - done)
                 bits.scatter(flags, postings[start:end])
@@ -137,4 +141,6 @@ class FieldPostings:
                 if done >= _SCATTER_CHUNK:
                     done = 0
                     yield
-        return bits.from_flags(flags)
+        result = bits.from_flags(flags)
+        yield  # the caller may have more to do: end this step here
+        return result

@@ -20,6 +20,7 @@ SORTS = ("relevance", "date", "upvotes", "title")
 STATUSES = ("starred", "read", "unread")
 TEXT_FIELDS = {"title": "title", "abstract": "abstract"}
 FIELDS = ("title", "abstract", "org", "is", "year", "date", "upvotes", "authors", "sort")
+MAX_DEPTH = 32  # nesting deeper than this is an error, not a RecursionError
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +223,7 @@ class _Parser:
         self.toks = _lex(text)
         self.i = 0
         self.sort: _SortMark | None = None
+        self.depth = 0
 
     @property
     def tok(self) -> _Tok:
@@ -277,7 +279,11 @@ class _Parser:
         tok = self.tok
         if tok.kind == "-":
             self.i += 1
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise _Fail("too many nested exclusions", tok.start)
             child = self.unary()
+            self.depth -= 1
             if isinstance(child, _SortMark):
                 raise _Fail("sort: can't be excluded; use sort:-field to reverse", child.position)
             return None if child is None else Not(_settled(child))
@@ -287,7 +293,11 @@ class _Parser:
         tok = self.tok
         self.i += 1
         if tok.kind == "(":
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise _Fail("too many nested parentheses", tok.start)
             inner = self.sequence(top=False)
+            self.depth -= 1
             if self.tok.kind != ")":
                 raise _Fail("unclosed '('", tok.start)
             if isinstance(inner, All):

@@ -14,20 +14,20 @@ from collections.abc import Iterator
 TOKEN = re.compile(r"[^\W_]+")
 
 # ASCII letters lowercased, digits kept, everything else a space.
-_ASCII_TABLE = bytes((ord(chr(c).lower()) if chr(c).isalnum() else 32) if c < 128 else 32 for c in range(256))
+ASCII_TABLE = bytes((ord(chr(c).lower()) if chr(c).isalnum() else 32) if c < 128 else 32 for c in range(256))
 
 
 def tokens(text: str) -> list[str]:
     """The tokens of `text`, in order, lowercased."""
     if text.isascii():
-        return text.encode("ascii").translate(_ASCII_TABLE).decode("ascii").split()
+        return text.encode("ascii").translate(ASCII_TABLE).decode("ascii").split()
     return [token.lower() for token in TOKEN.findall(text)]
 
 
 def token_set_bytes(text: str) -> set[bytes]:
     """The distinct tokens of `text` as UTF-8 bytes (the indexer's fast path)."""
     if text.isascii():
-        return set(text.encode("ascii").translate(_ASCII_TABLE).split())
+        return set(text.encode("ascii").translate(ASCII_TABLE).split())
     return {token.lower().encode() for token in TOKEN.findall(text)}
 
 

@@ -25,6 +25,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -57,11 +58,10 @@ class Expansion:
         yield from self.fuzzy
 
     def prefix_ranges(self) -> list[tuple[int, int]]:
-        """The prefix range without the exact term (which ranks higher)."""
+        """The prefix range, whole (the exact term in it ranks higher anyway): whole ranges
+        of short prefixes are the ones precomputed by `warm_up`."""
         lo, hi = self.prefix_range
-        if self.exact < 0 or not lo <= self.exact < hi:
-            return [(lo, hi)] if hi > lo else []
-        return [(a, b) for a, b in ((lo, self.exact), (self.exact + 1, hi)) if b > a]
+        return [(lo, hi)] if hi > lo else []
 
 
 class GramIndex:
@@ -75,19 +75,26 @@ class GramIndex:
 
     @classmethod
     def build(cls, terms: Sequence[str]) -> GramIndex:
-        lists: defaultdict[str, list[int]] = defaultdict(list)
+        """Index every bigram position below GRAM_POSITIONS (C-level `map`s, ~0.3 s per 100k terms)."""
         by_length = sorted(range(len(terms)), key=lambda i: -len(terms[i]))
+        words = [terms[i] for i in by_length]
         append = list.append
+        grouped: dict[str, list[int]] = {}
         for j in range(GRAM_POSITIONS):
+            count = _count_longer(words, j + 2)
+            if not count:
+                break
+            at_j: defaultdict[str, list[int]] = defaultdict(list)
+            bigrams = map(str.__getitem__, words[:count], repeat(slice(j, j + 2)))
+            any(map(append, map(at_j.__getitem__, bigrams), by_length[:count]))
             suffix = str(j)
-            ids = [i for i in by_length[: _count_longer(terms, by_length, j + 2)]]
-            keys = [terms[i][j : j + 2] + suffix for i in ids]
-            any(map(append, map(lists.__getitem__, keys), ids))
-        keys = sorted(lists)
+            for bigram, ids in at_j.items():
+                grouped[bigram + suffix] = ids
+        keys = sorted(grouped)
         offsets = array("I", [0])
         flat = array("I")
         for key in keys:
-            flat.extend(lists[key])
+            flat.extend(sorted(grouped[key]))
             offsets.append(len(flat))
         return cls(keys, offsets, flat)
 
@@ -100,12 +107,12 @@ class GramIndex:
         return array("I") if i is None else self.ids[self.offsets[i] : self.offsets[i + 1]]
 
 
-def _count_longer(terms: Sequence[str], by_length: list[int], length: int) -> int:
-    """How many terms (a prefix of `by_length`, longest first) have at least `length` chars."""
-    lo, hi = 0, len(by_length)
+def _count_longer(words: list[str], length: int) -> int:
+    """How many of `words` (longest first) have at least `length` characters."""
+    lo, hi = 0, len(words)
     while lo < hi:
         mid = (lo + hi) // 2
-        if len(terms[by_length[mid]]) >= length:
+        if len(words[mid]) >= length:
             lo = mid + 1
         else:
             hi = mid
