@@ -10,6 +10,8 @@ from pathlib import Path
 from broadsheet.atomic import write_atomically
 from broadsheet.commands.common import CommandError, add_listing_arguments, add_state_argument, open_state, warn_all
 from broadsheet.export.formats import FORMATS, render
+from broadsheet.export.with_state import FORMATS as WITH_STATE_FORMATS
+from broadsheet.export.with_state import write_with_state
 from broadsheet.model import Paper
 from broadsheet.sources.loader import open_listings
 
@@ -20,6 +22,7 @@ examples:
   broadsheet export --format bibtex --starred pages/ -o refs.bib
   broadsheet export --format markdown --query 'diffusion is:unread sort:upvotes' pages/
   broadsheet export --format dump - < page.txt          normalise a copied page
+  broadsheet export --with-state pages/ > all.jsonl     with stars and read marks, for `broadsheet merge`
 """
 
 
@@ -35,6 +38,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--starred", action="store_true", help="only starred papers")
     parser.add_argument("--unread", action="store_true", help="only unread papers")
     parser.add_argument("--with-abstracts", action="store_true", help="abstracts in bibtex and markdown")
+    parser.add_argument(
+        "--with-state",
+        action="store_true",
+        help='jsonl and json: add each paper\'s "state" (stars and read marks, with their times)',
+    )
     parser.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
     add_listing_arguments(parser)
     add_state_argument(parser)
@@ -64,16 +72,21 @@ def select(papers: Sequence[Paper], args: argparse.Namespace, state: object) -> 
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.with_state and args.format not in WITH_STATE_FORMATS:
+        raise CommandError(f"--with-state works only with --format jsonl or json, not {args.format}")
     if not args.paths:
         raise CommandError("export: give at least one listing (or - for stdin)")
     listings = open_listings(args.paths, year=args.year)
     warn_all(listings.warnings)
-    needs_state = args.starred or args.unread or args.query or args.format in ("csv", "markdown")
+    needs_state = args.starred or args.unread or args.query or args.with_state or args.format in ("csv", "markdown")
     state = open_state(args.state, readonly=True) if needs_state else None
     try:
         papers = select(listings.papers, args, state) if needs_state else list(listings.papers)
         status = (lambda key: (state.is_starred(key), state.is_read(key))) if state is not None else None
-        chunks = render(papers, args.format, status=status, with_abstracts=args.with_abstracts)
+        if args.with_state:
+            chunks = write_with_state(papers, args.format, state.entry)  # type: ignore[union-attr]
+        else:
+            chunks = render(papers, args.format, status=status, with_abstracts=args.with_abstracts)
         newline = "" if args.format == "csv" else None  # CSV rows carry their own CRLF
         if args.output:
             try:

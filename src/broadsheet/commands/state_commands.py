@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from broadsheet import paths
-from broadsheet.commands.common import CommandError, add_state_argument, open_state
+from broadsheet.commands.common import CommandError, add_state_argument, open_state, warn_all
+from broadsheet.export.with_state import StateRecords, looks_like_json, read_state_records
 from broadsheet.model import normalize_arxiv_id
-from broadsheet.state import StateError
+from broadsheet.state import ReadingState, StateCorruptError, StateError
 from broadsheet.text_safety import one_line
 
 CHANGES = {
@@ -89,25 +91,75 @@ def run_starred(args: argparse.Namespace) -> int:
 def build_merge_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="broadsheet merge",
-        description="Fold another machine's state file into ours: per paper, the later change wins.",
-        epilog="example:\n  broadsheet merge ~/sync/laptop-state.toml",
+        description=(
+            "Fold another reading state into ours: per paper and per star/read mark, the later change wins.\n"
+            "OTHER is another state.toml, or a JSON / JSON Lines export made with --with-state\n"
+            "(told apart by content); a mark without a time there only fills a gap here."
+        ),
+        epilog=(
+            "examples:\n"
+            "  broadsheet merge ~/sync/laptop-state.toml\n"
+            "  broadsheet export --with-state pages/ -o backup.jsonl   (elsewhere)\n"
+            "  broadsheet merge backup.jsonl"
+        ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("other", metavar="OTHER.toml")
+    parser.add_argument("other", metavar="OTHER")
     add_state_argument(parser)
     return parser
 
 
+def _exported_state(path: str) -> StateRecords | None:
+    """The state in OTHER when it is a JSON or JSON Lines export; None when it should be a
+    state file (or cannot be read: merge_from then says why)."""
+    try:
+        text = Path(path).read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not looks_like_json(text):
+        return None
+    try:
+        return read_state_records(text, path)
+    except ValueError as error:
+        raise CommandError(f"{path}: neither a reading-state file nor a broadsheet export ({error})") from None
+
+
+def _merge_state_file(state: ReadingState, other: str) -> int:
+    try:
+        return state.merge_from(other)
+    except StateCorruptError as error:
+        prefix = f"{Path(other)} cannot be read: "
+        if str(error).startswith(prefix):
+            reason = str(error).removeprefix(prefix)
+            raise CommandError(f"{other}: neither a reading-state file nor a broadsheet export ({reason})") from None
+        raise
+
+
 def run_merge(args: argparse.Namespace) -> int:
+    exported = _exported_state(args.other)
+    note = ""
+    if exported is not None:
+        warn_all(exported.warnings)
+        note = f" ({exported.stated} of {exported.records} records carry state)"
+        if not exported.items:
+            why = "no record in it has any" if exported.marked else "it was exported without --with-state"
+            warn_all([f"{args.other} carries no reading state: {why}"])
+            print(f"merged {args.other}: 0 papers changed{note}")
+            return 0
     state = open_state(args.state)
     try:
-        changed = state.merge_from(args.other)
-        state.close()
+        with state:  # closing saves the merge
+            if exported is not None:
+                changed = state.merge_values(exported.items)
+            else:
+                changed = _merge_state_file(state, args.other)
     except StateError as error:
         raise CommandError(str(error)) from None
     except OSError as error:
         raise CommandError(f"{args.other}: {error.strerror or error}") from None
-    print(f"merged {args.other}: {changed} paper{'s' if changed != 1 else ''} changed")
+    except ValueError as error:  # merge_values checks again what read_state_records checked
+        raise CommandError(f"{args.other}: {error}") from None
+    print(f"merged {args.other}: {changed} paper{'s' if changed != 1 else ''} changed{note}")
     return 0
 
 

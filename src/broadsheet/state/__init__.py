@@ -49,12 +49,15 @@ Rows are lines of a few strings, not a table each, because tomllib is pure Pytho
 tables take it ~1 s, while a string is one str.find (11k papers load in ~50-70 ms of CPU
 here; see bench/state_bench.py and codec.py).
 
-Merging (between instances, with hand edits, or `merge_from`) keeps for each paper and each
-of `starred` and `read` the value with the later TIME (on a tie, true wins), and the title
-that came with the paper's latest change. Editing by hand: change a value and either keep or
-delete its TIME -- the edit then counts as made when the file was saved; delete a line to
-unstar and unread a paper. `[[log]]` entries override the lines above them, so edit those
-(or wait for the next rewrite). Comments are not preserved by rewrites.
+Merging (between instances, with hand edits, `merge_from` or `merge_values`) keeps for each
+paper and each of `starred` and `read` the value with the later TIME (on a tie, true wins),
+and the title that came with the paper's latest change. `merge_values` takes values stamped
+elsewhere (`broadsheet export --with-state`); one without a time is stamped UNKNOWN_TIME
+(1970-01-01T00:00:00Z), older than any real change, so it only fills a register never set.
+Editing by hand: change a value and either keep or delete its TIME -- the edit then counts as
+made when the file was saved; delete a line to unstar and unread a paper. `[[log]]` entries
+override the lines above them, so edit those (or wait for the next rewrite). Comments are not
+preserved by rewrites.
 
 Next to the file: `state.toml.bak` (the version before the last full rewrite),
 `state.toml.lock` (an advisory lock held only while reading-merging-writing) and, after a
@@ -68,10 +71,12 @@ Use::
     state.flush()                      # optional: returns once it is on disk
 """
 
+from .clock import UNKNOWN_TIME
 from .errors import StateClosedError, StateCorruptError, StateError, StateVersionError, StateWriteError
 from .lifecycle import install_signal_handlers
+from .records import check_key
 from .store import ReadingState
-from .values import Counts, Item, PaperState
+from .values import Counts, Item, PaperState, TimedValue
 
 __all__ = [
     "Counts",
@@ -83,5 +88,8 @@ __all__ = [
     "StateError",
     "StateVersionError",
     "StateWriteError",
+    "TimedValue",
+    "UNKNOWN_TIME",
+    "check_key",
     "install_signal_handlers",
 ]

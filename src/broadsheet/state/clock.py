@@ -17,6 +17,9 @@ CANONICAL = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z")
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
 _EPOCH_NAIVE = dt.datetime(1970, 1, 1)
 _ONE_US = dt.timedelta(microseconds=1)
+UNKNOWN_TIME = "1970-01-01T00:00:00.000000Z"
+"""The stamp of a value merged in without a time: earlier than any real change, so it only
+fills a register never set, and loses (everywhere, in any merge order) to every real change."""
 
 
 def wall_us() -> int:

@@ -22,7 +22,7 @@ from .errors import StateClosedError, StateCorruptError, StateError, StateVersio
 from .persist import Persister
 from .records import AliasChange, Change, Entry, check_key, field_change
 from .sync import Delta, Syncer
-from .values import Counts, Item, PaperState, UndoStep, clean_item
+from .values import Counts, Item, PaperState, TimedValue, UndoStep, clean_item, timed_change
 
 
 class ReadingState:
@@ -250,6 +250,29 @@ class ReadingState:
             with self._lock:
                 batch = [e for e in entries[start : start + 256] if self._mem.merge_entry(e)]
                 changed.update(self._mem.canonical(e.key) for e in batch)
+                self._persister.submit_locked(batch)
+        self._persister.kick()
+        return len(changed)
+
+    def merge_values(self, items: Iterable[TimedValue]) -> int:
+        """Fold in values stamped elsewhere -- (key, title, field, value, at) items, say from a
+        `--with-state` export -- by merge_from's rule: per register the later time wins (True
+        on a tie). A value without a time is older than any recorded change, so it only fills a
+        register never set. Items are all checked first (ValueError); not undoable, like
+        merge_from. Returns how many papers changed here."""
+        self._check_open()
+        changes = [change for item in items if (change := timed_change(item)) is not None]
+        changed: set[str] = set()
+        for start in range(0, len(changes), 256):  # never hold the lock for long
+            with self._lock:
+                batch = []
+                for change in changes[start : start + 256]:
+                    current = self._mem.get(change.key)
+                    if not change.title and current is not None:  # a missing title must not win
+                        change = change._replace(title=current.title)
+                    if self._mem.merge_entry(change):
+                        batch.append(change)
+                changed.update(self._mem.canonical(c.key) for c in batch)
                 self._persister.submit_locked(batch)
         self._persister.kick()
         return len(changed)

@@ -6,8 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
-from .clock import to_datetime
-from .records import Entry, check_key
+from .clock import UNKNOWN_TIME, normalize, to_datetime
+from .records import Entry, check_key, field_change
 
 
 class HasKeyAndTitle(Protocol):
@@ -17,6 +17,10 @@ class HasKeyAndTitle(Protocol):
 
 Item = str | tuple[str, str] | HasKeyAndTitle
 """A paper as the bulk calls accept it: a key, a (key, title) pair, or a Paper."""
+
+TimedValue = tuple[str, str, str, bool, dt.datetime | None]
+"""(key, title, field, value, at): one register's value and when it was set, recorded
+elsewhere (say, in a `--with-state` export); `field` is "starred" or "read"."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,3 +65,16 @@ def clean_item(item: Item) -> tuple[str, str]:
     key.encode("utf-8")  # lone surrogates cannot be stored
     title = (title or "").strip().encode("utf-8", "replace").decode("utf-8")
     return key, title
+
+
+def timed_change(item: TimedValue) -> Entry | None:
+    """The partial entry for a value stamped elsewhere, validated before any lock is taken
+    (ValueError). Without a time it gets UNKNOWN_TIME; a False without a time is None, since
+    a register never set already reads as False and recording it would change nothing."""
+    key, title, field, value, at = item
+    key, title = clean_item((key, title))
+    if field not in ("starred", "read") or not isinstance(value, bool):
+        raise ValueError(f"invalid state value for {key}: {field}={value!r}")
+    if at is None:
+        return field_change(key, title, field, True, UNKNOWN_TIME) if value else None
+    return field_change(key, title, field, value, normalize(at))
