@@ -49,6 +49,7 @@ def test_export_jsonl_schema(listing: Path, capsys: pytest.CaptureFixture[str]) 
         "arxiv_id",
         "urls",
         "sources",
+        "upvote_history",
     }
     assert first["published"] == "2024-05-04"
     assert first["year_inferred"] is True

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rapidfuzz.distance import OSA
 
-from broadsheet.model import Organization, Paper, Published
+from broadsheet.model import Organization, Paper, Published, UpvoteSample, merge_history
 from broadsheet.search import Query, QueryError, SearchIndex, SearchResult, StatusLookup, parse_query
 from broadsheet.search.query import All, And, Not, Or, Org, Phrase, Range, Status, Word, positive_terms
 from broadsheet.search.text import max_edits
@@ -127,6 +127,13 @@ def slot_key(p: Paper) -> tuple:
     return (p.published is None, -(p.published.date.toordinal() if p.published else 0), p.key)
 
 
+def ref_growth(p: Paper) -> float | None:
+    history = sorted(p.upvote_history, key=lambda sample: sample.seen)
+    if len(history) < 2 or history[0].seen == history[-1].seen:
+        return None
+    return (history[-1].upvotes - history[0].upvotes) / (history[-1].seen - history[0].seen).days
+
+
 def ref_rows(papers: list[Paper], query: Query, starred=frozenset(), read=frozenset(), complete=True) -> list[int]:
     hits = [i for i, p in enumerate(papers) if ref_match(query.root, p, set(starred), set(read), complete)]
     slot = {i: rank for rank, i in enumerate(sorted(range(len(papers)), key=lambda i: slot_key(papers[i])))}
@@ -148,6 +155,10 @@ def ref_rows(papers: list[Paper], query: Query, starred=frozenset(), read=frozen
     if sort == "upvotes":
         sign = 1 if rev else -1
         return sorted(hits, key=lambda i: (papers[i].upvotes is None, sign * (papers[i].upvotes or 0), slot[i]))
+    if sort == "trending":
+        sign = 1 if rev else -1
+        growth = {i: ref_growth(papers[i]) for i in hits}
+        return sorted(hits, key=lambda i: (growth[i] is None, sign * (growth[i] or 0), slot[i]))
     titles = {i: papers[i].title.casefold() for i in hits}
     ordered = sorted(hits, key=lambda i: slot[i])
     return sorted(ordered, key=titles.__getitem__, reverse=rev)
@@ -203,6 +214,12 @@ paper_strategy = st.builds(
         st.none(), st.integers(0, 800).map(lambda d: Published(dt.date(2023, 1, 1) + dt.timedelta(days=d)))
     ),
     upvotes=st.one_of(st.none(), st.integers(0, 30)),
+    upvote_history=st.lists(
+        st.builds(
+            UpvoteSample, st.integers(0, 6).map(lambda d: dt.date(2024, 1, 1) + dt.timedelta(days=d)), st.integers(0, 9)
+        ),
+        max_size=3,
+    ).map(lambda samples: merge_history(tuple(samples), ())),
 )
 
 
@@ -269,6 +286,8 @@ QUERY_PIECES = QUERY_WORDS + [
     "sort:title",
     "sort:-title",
     "sort:-relevance",
+    "sort:trending",
+    "sort:-trending",
 ]
 query_strategy = st.lists(st.sampled_from(QUERY_PIECES), min_size=1, max_size=5).flatmap(
     lambda pieces: st.sampled_from([" ", ""]).map(lambda end: " ".join(pieces) + end)

@@ -16,7 +16,7 @@ import tomli_w
 from broadsheet import paths
 from broadsheet.atomic import write_atomically
 
-SORTS = ("relevance", "date", "upvotes", "title")
+SORTS = ("relevance", "date", "upvotes", "trending", "title")
 DEFAULT_THEME = "broadsheet-dark"
 
 

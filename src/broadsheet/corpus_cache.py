@@ -5,7 +5,7 @@ keys to paint its first screen. So the cache keeps those as columns (one `marsha
 whole) and everything else as one record per paper in a second file that is memory-mapped and
 decoded only when a paper is looked at. It lives in the user cache dir and is keyed by the
 listings' paths, sizes and modification times: any change means a fresh parse. Deleting it
-loses nothing.
+loses nothing. The upvote history rides in the record, as (day ordinal, count) pairs.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any, overload
 
 from broadsheet import paths
-from broadsheet.model import Organization, Paper, Published, Source
+from broadsheet.model import Organization, Paper, Published, Source, UpvoteSample
 
-FORMAT = 2  # bump when the layout or the parser's output changes
+FORMAT = 3  # bump when the layout or the parser's output changes
 _MAGIC = b"BSCACHE"
 
 
@@ -59,6 +59,7 @@ def _record(paper: Paper) -> tuple[Any, ...]:
         paper.arxiv_id,
         paper.urls,
         sources,
+        tuple((s.seen.toordinal(), s.upvotes) for s in paper.upvote_history),
     )
 
 
@@ -149,7 +150,7 @@ class CachedPapers(Sequence[Paper]):
         if index < 0:
             index += len(self)
         start, end = self._offsets[index], self._offsets[index + 1]
-        abstract, ai_summary, authors, authors_count, org, arxiv_id, urls, sources = marshal.loads(
+        abstract, ai_summary, authors, authors_count, org, arxiv_id, urls, sources, history = marshal.loads(
             self._records[start:end]
         )
         ordinal = self.dates[index]
@@ -167,6 +168,7 @@ class CachedPapers(Sequence[Paper]):
             urls=urls,
             sources=tuple(Source(f, n) for f, n in sources),
             key=self.keys[index],
+            upvote_history=tuple(UpvoteSample(dt.date.fromordinal(day), votes) for day, votes in history),
         )
 
     def __iter__(self) -> Iterator[Paper]:

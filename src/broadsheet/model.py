@@ -61,6 +61,18 @@ class Source:
 
 
 @dataclass(frozen=True, slots=True)
+class UpvoteSample:
+    """A paper's upvote count as one listing showed it, and the listing's own date.
+
+    `seen` is the date the listing is *about* (the daily page's date, the day the API
+    featured the paper), not when it was read, so re-reading a listing adds nothing new.
+    """
+
+    seen: dt.date
+    upvotes: int
+
+
+@dataclass(frozen=True, slots=True)
 class Paper:
     """One paper. Immutable: merging and edits produce new records."""
 
@@ -76,6 +88,9 @@ class Paper:
     urls: tuple[str, ...] = ()
     sources: tuple[Source, ...] = ()
     key: str = field(default="")
+    # one sample per `seen` date, oldest first (see `merge_history`); empty when no listing
+    # gave both a date of its own and a count
+    upvote_history: tuple[UpvoteSample, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.key:
@@ -133,11 +148,37 @@ def _union(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(a + b))
 
 
+def merge_history(a: tuple[UpvoteSample, ...], b: tuple[UpvoteSample, ...]) -> tuple[UpvoteSample, ...]:
+    """The union of two histories: one sample per date, the largest count for a date seen
+    twice (counts only grow during a day), oldest first. Also normalizes one history."""
+    if not b and len(a) < 2:
+        return a  # the common case: one listing, or a paper seen once
+    if not a and len(b) < 2:
+        return b
+    best: dict[dt.date, int] = {}
+    for sample in a + b:
+        if sample.upvotes > best.get(sample.seen, -1):
+            best[sample.seen] = sample.upvotes
+    return tuple(UpvoteSample(seen, best[seen]) for seen in sorted(best))
+
+
+def upvote_growth(paper: Paper) -> float | None:
+    """Upvotes gained per day between the first and the last sample; None with fewer than
+    two samples (or none a day apart), so a paper seen once is never "trending"."""
+    history = paper.upvote_history
+    if len(history) < 2:
+        return None
+    first, last = history[0], history[-1]
+    days = (last.seen - first.seen).days
+    return (last.upvotes - first.upvotes) / days if days else None
+
+
 def merge(a: Paper, b: Paper) -> Paper:
     """Merge two sightings of one paper: the richer field wins, sources are united.
 
-    Upvotes keep the larger count (counts only grow on the site); authors keep the
-    longer list; the arXiv id, once known, is kept and the key follows it.
+    Upvotes keep the larger count (counts only grow on the site), not the latest sample's,
+    so listings may be read in any order; the upvote histories are united (`merge_history`).
+    Authors keep the longer list; the arXiv id, once known, is kept and the key follows it.
     """
     arxiv_id = a.arxiv_id or b.arxiv_id
     authors = a.authors if len(a.authors) >= len(b.authors) else b.authors
@@ -160,6 +201,7 @@ def merge(a: Paper, b: Paper) -> Paper:
         urls=_union(a.urls, b.urls),
         sources=tuple(dict.fromkeys(a.sources + b.sources)),
         key=make_key(a.title, arxiv_id) if arxiv_id else a.key,
+        upvote_history=merge_history(a.upvote_history, b.upvote_history),
     )
 
 

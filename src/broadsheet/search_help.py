@@ -11,4 +11,5 @@ is:starred  is:unread  is:read
 year:2024        date:2024-05..2024-06   date:2024-05-03   date:2024..
 upvotes:>10      also >=, <, <=, =, and ranges 10..20;  authors:>5
 sort:relevance|date|upvotes|title   reversed with a minus: sort:-date
+sort:trending    upvotes gained per day across the listings that showed the paper
 """

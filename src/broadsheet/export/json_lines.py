@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from broadsheet.model import Organization, Paper, Published, Source
+from broadsheet.model import Organization, Paper, Published, Source, UpvoteSample, merge_history
 
 
 def paper_to_dict(paper: Paper) -> dict[str, Any]:
@@ -29,6 +29,7 @@ def paper_to_dict(paper: Paper) -> dict[str, Any]:
         "arxiv_id": paper.arxiv_id,
         "urls": list(paper.urls),
         "sources": [{"file": s.file, "line": s.line} for s in paper.sources],
+        "upvote_history": [{"seen": s.seen.isoformat(), "upvotes": s.upvotes} for s in paper.upvote_history],
     }
 
 
@@ -49,7 +50,20 @@ def paper_from_dict(data: dict[str, Any]) -> Paper:
         urls=tuple(str(u) for u in data.get("urls") or ()),
         sources=tuple(Source(str(s["file"]), int(s["line"])) for s in data.get("sources") or ()),
         key=str(data.get("key") or ""),
+        upvote_history=_history(data.get("upvote_history") or ()),
     )
+
+
+def _history(records: Any) -> tuple[UpvoteSample, ...]:
+    """Samples as exported; a hand-edited list is put back in order (one per date)."""
+    samples = tuple(UpvoteSample(dt.date.fromisoformat(r["seen"]), _count(r["upvotes"])) for r in records)
+    return merge_history(samples, ())
+
+
+def _count(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"upvote count {value!r} is not a count")
+    return value
 
 
 def write_jsonl(papers: Iterable[Paper]) -> Iterable[str]:

@@ -39,9 +39,11 @@ Fields
     Papers lacking the value (no date, unknown upvotes...) never match these filters.
 Sorting
     ``sort:relevance`` (the default when there are words), ``sort:date`` (newest first; the
-    default otherwise), ``sort:upvotes`` (most first), ``sort:title`` (A to Z). A minus
-    reverses: ``sort:-date`` is oldest first. Papers lacking the value sort last either
-    way. Ties go newest first, then by paper key, so the order is stable.
+    default otherwise), ``sort:upvotes`` (most first), ``sort:title`` (A to Z),
+    ``sort:trending`` (fastest-growing upvotes first: upvotes gained per day between the
+    first and last listing that showed the paper). A minus reverses: ``sort:-date`` is
+    oldest first. Papers lacking the value (a paper seen in one listing has no growth) sort
+    last either way. Ties go newest first, then by paper key, so the order is stable.
 Relevance
     A title match outranks an abstract-only one; an exact word outranks a prefix, which
     outranks a typo. Each word (or phrase) adds its best title match and its best

@@ -12,10 +12,10 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..model import Paper
+from ..model import Paper, upvote_growth
 from . import bits, corpus
 
-ORDERS = ("date", "-date", "upvotes", "-upvotes", "title", "-title")
+ORDERS = ("date", "-date", "upvotes", "-upvotes", "title", "-title", "trending", "-trending")
 
 
 def slot_order(papers: Sequence[Paper]) -> list[int]:
@@ -52,6 +52,8 @@ class Facets:
         self._numbers: dict[str, tuple[list[int], list[int]]] = {}
         self._orgs: list[tuple[str, str, list[int]]] | None = None
         self._authors: list[int | None] | None = None
+        self._growth: list[float | None] | None = None
+        self._growth_pairs: tuple[list[float], list[int]] | None = None
         self._orders: dict[str, Order] = {}
         self._cache: dict[tuple[object, ...], int] = {}
 
@@ -126,7 +128,7 @@ class Facets:
             titles = [names[row].casefold() for row in rows]
             return sorted(range(self.n), key=titles.__getitem__, reverse=name == "-title")
         field = name.lstrip("-")
-        values, slots = self._sorted_numbers(field)
+        values, slots = self._sorted_growth() if field == "trending" else self._sorted_numbers(field)
         known = set(slots)
         unknown = [s for s in range(self.n) if s not in known]
         if name.startswith("-"):
@@ -150,21 +152,33 @@ class Facets:
             self._numbers[field] = found
         return found
 
-    def _records(self) -> tuple[list[int | None], list[tuple[str, str, list[int]]]]:
-        """Author counts by slot and organizations with their slots: fields only the full
-        records hold, so one pass decodes each paper of a lazy corpus once (warm_up does it)."""
-        if self._orgs is None or self._authors is None:
+    def _sorted_growth(self) -> tuple[list[float], list[int]]:
+        """(upvote growth per day ascending, their slots), ties by slot; papers seen once left out."""
+        found = self._growth_pairs
+        if found is None:
+            growth = self._records()[2]
+            pairs = sorted((value, slot) for slot, value in enumerate(growth) if value is not None)
+            found = self._growth_pairs = ([v for v, _ in pairs], [s for _, s in pairs])
+        return found
+
+    def _records(self) -> tuple[list[int | None], list[tuple[str, str, list[int]]], list[float | None]]:
+        """Author counts and upvote growth by slot, and organizations with their slots: fields
+        only the full records hold, so one pass decodes each paper of a lazy corpus once
+        (warm_up does it)."""
+        if self._orgs is None or self._authors is None or self._growth is None:
             authors: list[int | None] = []
+            growth: list[float | None] = []
             groups: dict[tuple[str, str], list[int]] = {}
             for slot, row in enumerate(self.slot_to_row):
                 paper = self.papers[row]
                 authors.append(author_count(paper))
+                growth.append(upvote_growth(paper))
                 org = paper.organization
                 if org is not None:
                     groups.setdefault((org.id.casefold(), " ".join(org.name.casefold().split())), []).append(slot)
-            self._authors = authors
+            self._authors, self._growth = authors, growth
             self._orgs = [(org_id, name, slots) for (org_id, name), slots in groups.items()]
-        return self._authors, self._orgs
+        return self._authors, self._orgs, self._growth
 
     def _remember(self, key: tuple[object, ...], value: int) -> None:
         if len(self._cache) >= 128:

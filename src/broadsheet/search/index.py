@@ -94,7 +94,7 @@ class SearchIndex:
         query computes these in one long step (100 ms to seconds, holding the GIL)."""
         facets = self.facets
         facets.date_bits(None, None)
-        for name in ("-date", "upvotes", "-upvotes", "title", "-title"):
+        for name in ("-date", "upvotes", "-upvotes", "title", "-title", "trending", "-trending"):
             facets.order(name)
         facets.number_bits("authors", None, 0)
         facets.org_bits("\x00")

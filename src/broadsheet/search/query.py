@@ -16,7 +16,7 @@ from dataclasses import field as _field
 from .text import tokens
 from .values import parse_dates, parse_numbers, parse_years
 
-SORTS = ("relevance", "date", "upvotes", "title")
+SORTS = ("relevance", "date", "upvotes", "title", "trending")
 STATUSES = ("starred", "read", "unread")
 TEXT_FIELDS = {"title": "title", "abstract": "abstract"}
 FIELDS = ("title", "abstract", "org", "is", "year", "date", "upvotes", "authors", "sort")

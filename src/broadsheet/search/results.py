@@ -40,7 +40,7 @@ class SearchResult:
 
     rows: list[int]
     query: Query
-    sort: str  # the order applied: "relevance", "date", "upvotes", "title", "-" when reversed
+    sort: str  # the order applied: "relevance", "date", "upvotes", "title", "trending", "-" when reversed
     complete: bool  # False when searched with the title-only index
     narrowed: bool = False  # True when computed within `previous` results
     status_version: int | None = field(default=None, repr=False, compare=False)

@@ -15,6 +15,7 @@ Markup is turned into plain text here, linearly (the stdlib HTMLParser is quadra
 crafted input), and only when the text contains real tags.
 
 Each entry's `Source.line` is its 1-based position in the feed (feedparser reports no lines).
+Feeds carry no upvote counts, so their papers have no upvote history.
 """
 
 from __future__ import annotations

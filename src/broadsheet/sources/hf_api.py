@@ -8,8 +8,10 @@ Choices, because the API is undocumented and drifts:
 
 * The inner `paper.title`/`paper.summary` keep arXiv's hard line wraps (`\\n  `); the outer
   `title` does not. Whitespace is collapsed everywhere and the outer title is preferred.
-* `published` is `paper.publishedAt`, the arXiv date (an explicit year, never inferred);
-  the outer `publishedAt` is when the paper was featured and is not used.
+* `published` is `paper.publishedAt`, the arXiv date (an explicit year, never inferred).
+  The outer `publishedAt` is when the paper was featured: it dates the one upvote sample
+  (`upvote_history`) a wrapped item with a count gives. A bare paper object has no such
+  date (its own `publishedAt` is arXiv's), so it gives no sample.
 * `upvotes: null` is kept as None (unknown): the API sends null on some items that have
   no votes, but a null carries no count we can trust.
 * Organization is `Organization(id=name slug, name=fullname)`, from the paper or the item.
@@ -25,7 +27,7 @@ import json
 import re
 from typing import Any
 
-from broadsheet.model import Organization, Paper, Published, Source, normalize_arxiv_id
+from broadsheet.model import Organization, Paper, Published, Source, UpvoteSample, normalize_arxiv_id
 from broadsheet.sources.dump import ParseResult
 from broadsheet.sources.errors import ListingError, ParseWarning
 from broadsheet.text_safety import is_openable_url
@@ -135,6 +137,9 @@ class _Reader:
             self.warn(line, f"unreadable publishedAt {str(raw_date)[:40]!r}, date left out")
         authors = _authors(paper.get("authors"))
         raw_id = paper.get("id")
+        upvotes = _count(paper.get("upvotes"))
+        featured = _date(item.get("publishedAt")) if paper is not item else None
+        history = (UpvoteSample(featured, upvotes),) if featured is not None and upvotes is not None else ()
         self.result.papers.append(
             Paper(
                 title=title,
@@ -144,10 +149,11 @@ class _Reader:
                 authors_count=len(authors) or None,
                 organization=_organization(paper.get("organization"), item.get("organization")),
                 published=published,
-                upvotes=_count(paper.get("upvotes")),
+                upvotes=upvotes,
                 arxiv_id=normalize_arxiv_id(raw_id) if isinstance(raw_id, str) else None,
                 urls=_urls(paper.get("githubRepo"), paper.get("projectPage")),
                 sources=(Source(self.source, line),),
+                upvote_history=history,
             )
         )
 

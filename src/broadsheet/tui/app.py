@@ -31,7 +31,7 @@ from broadsheet.tui.paper_list import PaperList
 from broadsheet.tui.screens import HelpScreen, ThemePicker
 
 NARROW = 100  # below this many columns the detail pane goes under the list
-SORT_CYCLE = ("date", "-date", "upvotes", "-upvotes", "title", "-title", "relevance")
+SORT_CYCLE = ("date", "-date", "upvotes", "-upvotes", "trending", "-trending", "title", "-title", "relevance")
 
 
 class BroadsheetApp(App[None]):

@@ -16,6 +16,7 @@ from textual.widgets import Static
 
 from broadsheet.links import paper_links
 from broadsheet.model import Paper
+from broadsheet.sparkline import sparkline
 from broadsheet.text_safety import one_line, printable
 
 Spans = Sequence[tuple[int, int]]
@@ -26,6 +27,18 @@ def _highlighted(text: str, spans: Spans, style: Style, base: Style | str = "") 
     for start, end in spans:
         result.stylize(style, start, end)
     return result
+
+
+def upvote_trend(paper: Paper) -> Text | None:
+    """`upvotes ▁▃█ 12 → 96 (2026-11-20 … 2026-11-28)` when two or more listings gave a count."""
+    history = paper.upvote_history
+    if len(history) < 2:
+        return None
+    first, last = history[0], history[-1]
+    line = Text("upvotes ", style="dim")
+    line.append(sparkline([sample.upvotes for sample in history]))
+    line.append(f" {first.upvotes} → {last.upvotes} ({first.seen.isoformat()} … {last.seen.isoformat()})", "dim")
+    return line
 
 
 def paper_renderable(
@@ -54,6 +67,8 @@ def paper_renderable(
     status = ("★ starred" if starred else "") + ("  " if starred else "") + ("read" if read else "unread")
     facts.append(status)
     parts.append(Text(" · ".join(facts), style="dim"))
+    if trend := upvote_trend(paper):
+        parts.append(trend)
     links = paper_links(paper)
     for url in links:
         parts.append(Text(url, style=Style(link=url, underline=True)))
