@@ -163,7 +163,12 @@ class _Parser:
             if pending is None:
                 # page furniture; after the first entry only when it is not followed by an
                 # abstract (a second page pasted below the first, not a paper called "new")
-                if (not self.entries or len(_next_nonblank(lines, i)) < MIN_ABSTRACT) and self._is_page_header(line):
+                maybe_furniture = line in HEADER_LINES or len(line) <= 30
+                if (
+                    maybe_furniture
+                    and (not self.entries or len(_next_nonblank(lines, i)) < MIN_ABSTRACT)
+                    and self._is_page_header(line)
+                ):
                     continue
                 if len(line) > MAX_TITLE:
                     self.warn(i, "text without a title, skipped")
@@ -175,10 +180,10 @@ class _Parser:
             if not after_marker:
                 if line == ABSTRACT_LABEL:
                     continue
-                if is_marker(line):
+                if line[0] in "AG" and is_marker(line):
                     after_marker = True  # the next line is the abstract, the one before was the summary
                     continue
-                if is_marker(following):
+                if following[:1] in ("A", "G") and is_marker(following):
                     summary = line
                     continue
                 if len(line) < MIN_ABSTRACT and len(following) >= MIN_ABSTRACT:
