@@ -36,12 +36,15 @@ class SearchOutcome:
     error: str | None = None
     text: str = ""
     spans_for: Callable[[int], MatchSpans] = field(default=lambda _i: NO_SPANS)
+    title_spans_for: Callable[[int], Spans] | None = None  # cheaper, for list rows
     engine_state: object = None
 
     def highlights(self, index: int) -> MatchSpans:
         return self.spans_for(index)
 
     def title_spans(self, index: int) -> Spans:
+        if self.title_spans_for is not None:
+            return self.title_spans_for(index)
         return self.spans_for(index).title
 
 
@@ -68,6 +71,12 @@ class SearchEngine(Protocol):
     def stop(self) -> None: ...
 
 
+def _keys_of(papers: Sequence[Paper]) -> Sequence[str]:
+    """Every paper's key; the corpus cache has them as a column, so nothing is decoded."""
+    keys = getattr(papers, "keys", None)
+    return keys if isinstance(keys, list) else [paper.key for paper in papers]
+
+
 class Library:
     def __init__(
         self, papers: Sequence[Paper], store: StateStore, engine: SearchEngine, problems: Iterable[str] = ()
@@ -77,6 +86,7 @@ class Library:
         self.engine = engine
         self.problems = list(problems)
         self.status = StatusLookup(is_starred=store.is_starred, is_read=store.is_read)
+        self._keys = _keys_of(papers)
         self._starred = 0
         self._unread = len(papers)
         self.recount()
@@ -86,22 +96,26 @@ class Library:
         self.engine.stop()
         self.papers = papers
         self.engine = engine
+        self._keys = _keys_of(papers)
         self.recount()
 
     # -- state ------------------------------------------------------------------------
 
     def is_starred(self, index: int) -> bool:
-        return self.store.is_starred(self.papers[index].key)
+        return self.store.is_starred(self._keys[index])
 
     def is_read(self, index: int) -> bool:
-        return self.store.is_read(self.papers[index].key)
+        return self.store.is_read(self._keys[index])
 
     def counts(self) -> tuple[int, int]:
         """(starred, unread) among the loaded papers."""
         return self._starred, self._unread
 
     def _items(self, indices: Iterable[int]) -> list[tuple[str, str]]:
-        return [(self.papers[i].key, self.papers[i].title) for i in indices]
+        titles = getattr(self.papers, "titles", None)  # the cache's column, when there is one
+        if isinstance(titles, list):
+            return [(self._keys[i], titles[i]) for i in indices]
+        return [(self._keys[i], self.papers[i].title) for i in indices]
 
     def _set(self, indices: Sequence[int], *, starred: bool | None = None, read: bool | None = None) -> int:
         if starred is not None:
@@ -140,9 +154,7 @@ class Library:
 
     def recount(self) -> None:
         """Recount from the store: after an undo, or when another instance changed the file."""
-        keys = getattr(self.papers, "keys", None)  # the corpus cache's column: no decoding
-        if keys is None:
-            keys = [paper.key for paper in self.papers]
+        keys = self._keys
         is_starred, is_read = self.store.is_starred, self.store.is_read
         self._starred = sum(map(is_starred, keys))
         self._unread = len(keys) - sum(map(is_read, keys))

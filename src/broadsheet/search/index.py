@@ -21,7 +21,7 @@ from .highlight import highlights as _highlights
 from .narrow import narrows
 from .order import order_rows
 from .query import Query, QueryError, parse_query
-from .results import Highlights, SearchResult, StatusLookup
+from .results import Highlights, SearchResult, Span, StatusLookup
 from .steps import drain
 
 _ids = itertools.count(1)
@@ -163,6 +163,14 @@ class SearchIndex:
         return SearchResult(
             rows, query, label, self.complete, narrowed=narrowed, status_version=version, bits=matched, index_id=self.id
         )
+
+    def title_highlights(self, row: int, query: Query | QueryError | str) -> list[Span]:
+        """Only the title's spans: what a list row shows, without tokenizing the abstract."""
+        if isinstance(query, str):
+            query = parse_query(query)
+        if isinstance(query, QueryError):
+            return []
+        return _highlights(self.papers[row], query, self.vocab, titles_only=True).title
 
     def highlights(self, row: int, query: Query | QueryError | str) -> Highlights:
         """Character spans of `papers[row]` that `query` matched (empty for a bad query)."""

@@ -17,7 +17,6 @@ from broadsheet.model import Paper, dedupe, make_key
 from broadsheet.sources.dump import ParseResult, looks_like_dump, parse_dump
 from broadsheet.sources.errors import ListingError, ParseWarning
 from broadsheet.sources.exported import looks_like_export, parse_export
-from broadsheet.sources.feeds import looks_like_feed, looks_like_json_feed, parse_feed, parse_json_feed
 from broadsheet.sources.hf_api import looks_like_hf_json, parse_hf_json
 
 STDIN = "-"
@@ -74,6 +73,8 @@ def parse_text(text: str, source: str, *, year: int | None = None) -> ParseResul
     """Recognise a text listing by its content (never by file name) and parse it."""
     head = text.lstrip()[:1]
     if head in ("{", "["):
+        from broadsheet.sources.feeds import looks_like_json_feed, parse_json_feed
+
         if looks_like_json_feed(text):
             return _nonempty(parse_json_feed(text, source), source)
         if looks_like_hf_json(text):
@@ -82,6 +83,8 @@ def parse_text(text: str, source: str, *, year: int | None = None) -> ParseResul
             return _nonempty(parse_export(text, source), source)
         raise ListingError(source, "JSON that is not a listing (not HF API, JSON Feed or a broadsheet export)")
     if head == "<":
+        from broadsheet.sources.feeds import looks_like_feed, parse_feed
+
         if looks_like_feed(text):
             return _nonempty(parse_feed(text.encode("utf-8"), source), source)
         raise ListingError(source, "HTML or XML that is not a listing (not RSS or Atom)")
@@ -94,9 +97,12 @@ def parse_text(text: str, source: str, *, year: int | None = None) -> ParseResul
 
 def parse_data(data: bytes, source: str, *, year: int | None = None) -> ParseResult:
     """Raw bytes to papers. Feeds are sniffed before decoding: they may declare UTF-16 or Latin-1."""
-    markup = data[:4096].lstrip()[:1] == b"<" or data[:2] in (b"\xff\xfe", b"\xfe\xff")
-    if markup and looks_like_feed(data[:65536]):
-        return _nonempty(parse_feed(data, source), source)
+    if data[:4096].lstrip()[:1] == b"<" or data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        # feedparser is imported only for markup: plain dumps don't pay its import time
+        from broadsheet.sources.feeds import looks_like_feed, parse_feed
+
+        if looks_like_feed(data[:65536]):
+            return _nonempty(parse_feed(data, source), source)
     return parse_text(decode(data, source), source, year=year)
 
 

@@ -96,6 +96,7 @@ class BroadsheetApp(App[None]):
         self._banner = banner
         self._query_text = ""
         self._status_note: str | None = None
+        self._detail_pending = False
         self._sort_override: str | None = None
         self._outcome: SearchOutcome | None = None
         self.last_search_latency: float | None = None
@@ -115,20 +116,24 @@ class BroadsheetApp(App[None]):
     def compose(self) -> ComposeResult:
         if self._banner:
             yield Static(Text(self._banner), id="banner")
+        # Kept as attributes: a modal screen on top (help, export) hides them from queries,
+        # and results or index stages may land while it is up.
+        self._filter_box = Input(
+            placeholder='/ filter: words, "phrase", -exclude, is:unread, sort:date … (? for help)', id="filter"
+        )
+        self._filter_error = Static(id="filter-error")
+        self._papers = PaperList(
+            self.library.papers, is_starred=self.library.is_starred, is_read=self.library.is_read, id="papers"
+        )
+        self._detail = DetailPane(id="detail")
+        self._status = Static(id="status")
         with Horizontal(id="filter-row"):
-            yield Input(
-                placeholder='/ filter: words, "phrase", -exclude, is:unread, sort:date … (? for help)', id="filter"
-            )
-            yield Static(id="filter-error")
+            yield self._filter_box
+            yield self._filter_error
         with Horizontal(id="main"):
-            yield PaperList(
-                self.library.papers,
-                is_starred=self.library.is_starred,
-                is_read=self.library.is_read,
-                id="papers",
-            )
-            yield DetailPane(id="detail")
-        yield Static(id="status")
+            yield self._papers
+            yield self._detail
+        yield self._status
         yield Footer()
 
     def on_mount(self) -> None:
@@ -173,7 +178,7 @@ class BroadsheetApp(App[None]):
 
     @property
     def paper_list(self) -> PaperList:
-        return self.query_one("#papers", PaperList)
+        return self._papers
 
     def on_resize(self, event: events.Resize) -> None:
         self._apply_layout(event.size.width)
@@ -220,7 +225,9 @@ class BroadsheetApp(App[None]):
     @on(SearchFinished)
     def _search_finished(self, message: SearchFinished) -> None:
         outcome = message.outcome
-        error = self.query_one("#filter-error", Static)
+        if not self.is_running or not self._filter_error.is_mounted:
+            return  # the reader is closing: nothing to show it on
+        error = self._filter_error
         if outcome.error is not None:
             error.update(Text(outcome.error))
             error.add_class("-shown")
@@ -244,7 +251,17 @@ class BroadsheetApp(App[None]):
         self.action_open_detail()
 
     def _show_current(self) -> None:
-        detail = self.query_one("#detail", DetailPane)
+        """Render the detail after the next frame, so a moved cursor or a toggled star shows
+        on its row at once; moves in quick succession render the detail once."""
+        if not self._detail_pending:
+            self._detail_pending = True
+            self.call_after_refresh(self._render_detail)
+
+    def _render_detail(self) -> None:
+        self._detail_pending = False
+        detail = self._detail
+        if not detail.is_mounted:
+            return
         index = self.paper_list.current
         if index is None:
             detail.show(Text("No papers match." if self._query_text else "No papers.", style="dim"))
@@ -272,17 +289,18 @@ class BroadsheetApp(App[None]):
             parts.append(progress)
         if self._status_note:
             parts.append(self._status_note)
-        self.query_one("#status", Static).update(Text(" · ".join(parts)))
+        if self._status.is_mounted:
+            self._status.update(Text(" · ".join(parts)))
 
     # -- actions ----------------------------------------------------------------------
 
     def action_focus_filter(self) -> None:
         # set_focus is immediate; Widget.focus() is deferred, so keys typed right after
         # the slash (a fast typist, or a paste) would still reach the list
-        self.set_focus(self.query_one("#filter", Input))
+        self.set_focus(self._filter_box)
 
     def action_clear_filter(self) -> None:
-        filter_box = self.query_one("#filter", Input)
+        filter_box = self._filter_box
         if filter_box.value:
             filter_box.value = ""
         self.paper_list.focus()
@@ -305,7 +323,7 @@ class BroadsheetApp(App[None]):
         if self.config.open_marks_read and not self.library.is_read(index):
             self.library.mark_read(index)
             self._changed([index])
-        self.query_one("#detail", DetailPane).focus()
+        self._detail.focus()
 
     def action_toggle_star(self) -> None:
         if (index := self._current()) is not None:
