@@ -87,6 +87,9 @@ def make_app(args: argparse.Namespace) -> BroadsheetApp:
     # The papers live as long as the reader: keep the cyclic collector from rescanning them
     # (a full collection with 100k papers loaded pauses the UI ~90 ms).
     gc.freeze()
+    # Full collections walk every tracked object (a Textual app has ~100k); let them come
+    # far less often: the reader makes little cyclic garbage, and each one stalls the UI.
+    gc.set_threshold(50_000, 50, 1000)
     listeners: list[Callable[[set[str]], None]] = []
 
     def changed_elsewhere(keys: set[str]) -> None:

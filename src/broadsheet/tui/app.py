@@ -29,6 +29,7 @@ from broadsheet.tui.detail import DetailPane, paper_renderable
 from broadsheet.tui.export_screen import ExportRequest, ExportScreen
 from broadsheet.tui.paper_list import PaperList
 from broadsheet.tui.screens import HelpScreen, ThemePicker
+from broadsheet.tui.status_line import StatusLine
 
 NARROW = 100  # below this many columns the detail pane goes under the list
 SORT_CYCLE = ("date", "-date", "upvotes", "-upvotes", "trending", "-trending", "title", "-title", "relevance")
@@ -51,7 +52,6 @@ class BroadsheetApp(App[None]):
     Screen.-narrow #main { layout: vertical; }
     Screen.-narrow #papers { width: 100%; height: 1fr; }
     Screen.-narrow #detail { width: 100%; height: 1fr; border-left: none; border-top: hkey $primary 50%; }
-    #status { height: 1; background: $panel; color: $text-muted; padding: 0 1; }
     """
 
     BINDINGS = [
@@ -126,7 +126,7 @@ class BroadsheetApp(App[None]):
             self.library.papers, is_starred=self.library.is_starred, is_read=self.library.is_read, id="papers"
         )
         self._detail = DetailPane(id="detail")
-        self._status = Static(id="status")
+        self._status = StatusLine(id="status")
         with Horizontal(id="filter-row"):
             yield self._filter_box
             yield self._filter_error
@@ -289,8 +289,7 @@ class BroadsheetApp(App[None]):
             parts.append(progress)
         if self._status_note:
             parts.append(self._status_note)
-        if self._status.is_mounted:
-            self._status.update(Text(" · ".join(parts)))
+        self._status.show(" · ".join(parts))
 
     # -- actions ----------------------------------------------------------------------
 

@@ -6,12 +6,13 @@ ten. Rows are cached as Strips keyed by everything that changes their look.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.cache import LRUCache
@@ -242,32 +243,58 @@ class PaperList(ScrollView, can_focus=True):
             self._cache[key] = strip
         return strip
 
-    def _render_row(self, index: int, starred: bool, read: bool, cursor: bool, width: int) -> Strip:
-        paper = self._papers[index]
-        base = self.rich_style
-        title_style = self.get_component_rich_style("paper-list--read" if read else "paper-list--unread")
-        match_style = self.get_component_rich_style("paper-list--match")
-        meta_style = self.get_component_rich_style("paper-list--meta")
-        star_style = self.get_component_rich_style("paper-list--starred")
-
+    def _row_fields(self, index: int) -> tuple[str, str, str]:
+        """Title, date and upvotes of a row; from the cache's columns when it has them,
+        so painting a row never decodes a whole paper."""
+        papers = self._papers
+        titles = getattr(papers, "titles", None)
+        if isinstance(titles, list):
+            ordinal = papers.dates[index]  # type: ignore[attr-defined]
+            votes = papers.upvotes[index]  # type: ignore[attr-defined]
+            date = dt.date.fromordinal(ordinal).isoformat() if ordinal else ""
+            return titles[index], date, f"▲{votes}" if votes > 0 else ""
+        paper = papers[index]
         date = paper.published.date.isoformat() if paper.published else ""
-        votes = f"▲{paper.upvotes}" if paper.upvotes else ""
+        return paper.title, date, f"▲{paper.upvotes}" if paper.upvotes else ""
+
+    def _render_row(self, index: int, starred: bool, read: bool, cursor: bool, width: int) -> Strip:
+        """Segments built directly: a rich Text render per row cost most of a repaint."""
+        base = self.rich_style
+        title_style = base + self.get_component_rich_style("paper-list--read" if read else "paper-list--unread")
+        match_style = title_style + self.get_component_rich_style("paper-list--match")
+        meta_style = base + self.get_component_rich_style("paper-list--meta")
+        star_style = base + self.get_component_rich_style("paper-list--starred")
+
+        raw_title, date, votes = self._row_fields(index)
         tail = f" {date:>{DATE_WIDTH}} {votes:>{VOTES_WIDTH}}" if width >= 50 else ""
-        marker = Text(
-            STAR if starred else (NO_STAR if read else UNREAD_DOT), style=star_style if starred else meta_style
-        )
         title_width = max(1, width - 2 - len(tail))
-        title = Text(one_line(paper.title), style=title_style, no_wrap=True, overflow="ellipsis", end="")
+        title = one_line(raw_title)
+        if cell_len(title) > title_width:
+            title = set_cell_size(title, title_width - 1) + "…"
+            shown = len(title) - 1
+        else:
+            shown = len(title)
+            title = title + " " * (title_width - cell_len(title))
+        segments = [
+            Segment(STAR, star_style) if starred else Segment(NO_STAR if read else UNREAD_DOT, meta_style),
+            Segment(" ", base),
+        ]
+        position = 0
         for start, end in self._title_spans(index):
-            title.stylize(match_style, start, end)
-        title.truncate(title_width, overflow="ellipsis", pad=True)
-        line = Text.assemble(marker, " ", title, Text(tail, style=meta_style), end="")
-        line.truncate(width, pad=True)
-        segments = list(line.render(self.app.console))
-        strip = Strip(Segment.apply_style(segments, base), width)
+            start, end = max(start, position), min(end, shown)
+            if start >= end:
+                continue
+            if start > position:
+                segments.append(Segment(title[position:start], title_style))
+            segments.append(Segment(title[start:end], match_style))
+            position = end
+        segments.append(Segment(title[position:], title_style))
+        if tail:
+            segments.append(Segment(tail, meta_style))
+        strip = Strip(segments).crop_extend(0, width, base or Style())
         if cursor:
             strip = strip.apply_style(self.get_component_rich_style("paper-list--cursor"))
-        return strip.crop_extend(0, width, base or Style())
+        return strip
 
 
 def _position_of(rows: Sequence[int], paper_index: int) -> int:
