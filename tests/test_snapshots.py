@@ -31,7 +31,7 @@ async def settle(pilot: Pilot[None]) -> None:
     await wait_idle(pilot.app, pilot)
     for box in pilot.app.query(Input):
         box.cursor_blink = False
-    await pilot.pause()
+    await pilot.pause(0.3)  # the detail follows the filter after a short pause in typing
 
 
 def test_main_screen_120x40(snap_compare: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
@@ -32,6 +33,7 @@ from broadsheet.tui.screens import HelpScreen, ThemePicker
 from broadsheet.tui.status_line import StatusLine
 
 NARROW = 100  # below this many columns the detail pane goes under the list
+TYPING_DETAIL_DELAY = 0.15  # seconds of no results before the detail follows the filter
 SORT_CYCLE = ("date", "-date", "upvotes", "-upvotes", "trending", "-trending", "title", "-title", "relevance")
 
 
@@ -97,6 +99,7 @@ class BroadsheetApp(App[None]):
         self._query_text = ""
         self._status_note: str | None = None
         self._detail_pending = False
+        self._detail_timer: Timer | None = None
         self._sort_override: str | None = None
         self._outcome: SearchOutcome | None = None
         self.last_search_latency: float | None = None
@@ -236,7 +239,7 @@ class BroadsheetApp(App[None]):
         error.remove_class("-shown")
         self._outcome = outcome
         self.paper_list.set_rows(outcome.rows, outcome.title_spans)
-        self._show_current()
+        self._show_current(after=self._detail_delay())
         self._update_status()
         self.last_search_latency = time.perf_counter() - message.started
 
@@ -244,21 +247,33 @@ class BroadsheetApp(App[None]):
 
     @on(PaperList.Highlighted)
     def _highlighted(self, message: PaperList.Highlighted) -> None:
-        self._show_current()
+        self._show_current(after=self._detail_delay())
+
+    def _detail_delay(self) -> float:
+        """While the filter is being typed in, results first; the detail once typing pauses."""
+        return TYPING_DETAIL_DELAY if self.focused is self._filter_box else 0.0
 
     @on(PaperList.Selected)
     def _selected(self, message: PaperList.Selected) -> None:
         self.action_open_detail()
 
-    def _show_current(self) -> None:
+    def _show_current(self, *, after: float = 0.0) -> None:
         """Render the detail after the next frame, so a moved cursor or a toggled star shows
-        on its row at once; moves in quick succession render the detail once."""
+        on its row at once; moves in quick succession render the detail once. `after` waits
+        that long instead, restarting on each call: while a query is being typed the detail
+        (a long abstract to wrap and lay out) follows once the typing pauses."""
+        if after:
+            if self._detail_timer is not None:
+                self._detail_timer.stop()
+            self._detail_timer = self.set_timer(after, self._render_detail)
+            return
         if not self._detail_pending:
             self._detail_pending = True
             self.call_after_refresh(self._render_detail)
 
     def _render_detail(self) -> None:
         self._detail_pending = False
+        self._detail_timer = None
         detail = self._detail
         if not detail.is_mounted:
             return
