@@ -112,6 +112,8 @@ class PaperList(ScrollView, can_focus=True):
         self._title_spans: Callable[[int], Spans] = lambda _index: ()
         self._generation = 0  # bumps when highlights change, so cached rows are not reused
         self._cache: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
+        self._style_key: object = None
+        self._style_cache: tuple[Style, ...] = ()
         self.virtual_size = Size(0, len(self._rows))
 
     # -- data -------------------------------------------------------------------------
@@ -222,6 +224,7 @@ class PaperList(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._cache.clear()
+        self._style_key = None
 
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, len(self._rows))
@@ -259,11 +262,8 @@ class PaperList(ScrollView, can_focus=True):
 
     def _render_row(self, index: int, starred: bool, read: bool, cursor: bool, width: int) -> Strip:
         """Segments built directly: a rich Text render per row cost most of a repaint."""
-        base = self.rich_style
-        title_style = base + self.get_component_rich_style("paper-list--read" if read else "paper-list--unread")
-        match_style = title_style + self.get_component_rich_style("paper-list--match")
-        meta_style = base + self.get_component_rich_style("paper-list--meta")
-        star_style = base + self.get_component_rich_style("paper-list--starred")
+        base, read_style, unread_style, read_match, unread_match, meta_style, star_style, cursor_style = self._styles()
+        title_style, match_style = (read_style, read_match) if read else (unread_style, unread_match)
 
         raw_title, date, votes = self._row_fields(index)
         tail = f" {date:>{DATE_WIDTH}} {votes:>{VOTES_WIDTH}}" if width >= 50 else ""
@@ -293,8 +293,29 @@ class PaperList(ScrollView, can_focus=True):
             segments.append(Segment(tail, meta_style))
         strip = Strip(segments).crop_extend(0, width, base or Style())
         if cursor:
-            strip = strip.apply_style(self.get_component_rich_style("paper-list--cursor"))
+            strip = strip.apply_style(cursor_style)
         return strip
+
+    def _styles(self) -> tuple[Style, ...]:
+        """The row styles, combined once per theme or focus change rather than per row."""
+        key = (self.has_focus, self.app.theme)
+        if self._style_key != key:
+            base = self.rich_style
+            read = base + self.get_component_rich_style("paper-list--read")
+            unread = base + self.get_component_rich_style("paper-list--unread")
+            match = self.get_component_rich_style("paper-list--match")
+            self._style_cache = (
+                base,
+                read,
+                unread,
+                read + match,
+                unread + match,
+                base + self.get_component_rich_style("paper-list--meta"),
+                base + self.get_component_rich_style("paper-list--starred"),
+                self.get_component_rich_style("paper-list--cursor"),
+            )
+            self._style_key = key
+        return self._style_cache
 
 
 def _position_of(rows: Sequence[int], paper_index: int) -> int:
