@@ -340,3 +340,17 @@ async def test_opens_at_the_top_of_the_newest_first_list(tmp_path: Path, state_p
         assert papers.cursor == 0 and papers.scroll_y == 0
         assert titles_shown(app)[0] == "Paper 27"
         assert app.library.papers[papers.current].title == "Paper 27"  # type: ignore[index]
+
+
+async def test_config_default_sort_and_open_marks_read(listing: Path, state_path: Path, isolated_home: Path) -> None:
+    config = isolated_home / "config" / "broadsheet" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text('default_sort = "-date"\nopen_marks_read = false\n')
+    app = make_app(args_for([listing], state_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        assert titles_shown(app)[0] == PLAIN_TITLES[-1]  # oldest first
+        assert "sort: -date" in screen_text(app)
+        await pilot.press("enter")
+        index = app.query_one(PaperList).current
+        assert index is not None and not app.library.is_read(index)

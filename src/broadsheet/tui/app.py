@@ -100,7 +100,9 @@ class BroadsheetApp(App[None]):
         self._status_note: str | None = None
         self._detail_pending = False
         self._detail_timer: Timer | None = None
-        self._sort_override: str | None = None
+        # "relevance" is the engine's own default (relevance with words, else newest first)
+        default_sort = self.config.default_sort
+        self._sort_override: str | None = None if default_sort == "relevance" else default_sort
         self._outcome: SearchOutcome | None = None
         self.last_search_latency: float | None = None
         self.close_error: Exception | None = None
