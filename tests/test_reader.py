@@ -354,3 +354,18 @@ async def test_config_default_sort_and_open_marks_read(listing: Path, state_path
         await pilot.press("enter")
         index = app.query_one(PaperList).current
         assert index is not None and not app.library.is_read(index)
+
+
+async def test_key_overrides_from_config(listing: Path, state_path: Path, isolated_home: Path) -> None:
+    config = isolated_home / "config" / "broadsheet" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text('[keys]\nstar = "f"\n"list.down" = "ctrl+n"\n')
+    app = make_app(args_for([listing], state_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("ctrl+n", "f")
+        papers = app.query_one(PaperList)
+        assert papers.cursor == 1
+        assert app.library.is_starred(papers.current)  # type: ignore[arg-type]
+        await pilot.press("s")  # no longer bound to star
+        assert app.library.is_starred(papers.current)  # type: ignore[arg-type]
