@@ -7,29 +7,45 @@ failure the user can cause ends in one line on stderr and exit status 2, never a
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Callable, Sequence
-from functools import partial
 
-from broadsheet.commands import export, fetch_command, library_commands, reader, state_commands
+from broadsheet.commands import reader
 from broadsheet.commands.common import CommandError
 from broadsheet.sources.errors import ListingError
 
 EXIT_USAGE = 2
+STATE_CHANGES = ("star", "unstar", "read", "unread")
 
-Command = tuple[Callable[[], argparse.ArgumentParser], Callable[[argparse.Namespace], int]]
-SUBCOMMANDS: dict[str, Command] = {
-    "export": (export.build_parser, export.run),
-    "starred": (state_commands.build_starred_parser, state_commands.run_starred),
-    "merge": (state_commands.build_merge_parser, state_commands.run_merge),
-    "state": (state_commands.build_state_parser, state_commands.run_state),
-    "add": (library_commands.build_add_parser, library_commands.run_add),
-    "library": (library_commands.build_library_parser, library_commands.run_library),
-    "remove": (library_commands.build_remove_parser, library_commands.run_remove),
-    "fetch": (fetch_command.build_parser, fetch_command.run),
+
+def _lazy(module: str, name: str, *args: str) -> Callable[..., object]:
+    """A subcommand's function, imported only when that subcommand runs: opening the
+    reader should not pay for the exporters, the HTTP client and the rest."""
+
+    def call(*more: object) -> object:
+        function = getattr(importlib.import_module(f"broadsheet.commands.{module}"), name)
+        return function(*args, *more)
+
+    return call
+
+
+Command = tuple[Callable[..., argparse.ArgumentParser], Callable[..., int]]
+SUBCOMMANDS: dict[str, Command] = {  # type: ignore[dict-item]
+    "export": (_lazy("export", "build_parser"), _lazy("export", "run")),
+    "starred": (_lazy("state_commands", "build_starred_parser"), _lazy("state_commands", "run_starred")),
+    "merge": (_lazy("state_commands", "build_merge_parser"), _lazy("state_commands", "run_merge")),
+    "state": (_lazy("state_commands", "build_state_parser"), _lazy("state_commands", "run_state")),
+    "add": (_lazy("library_commands", "build_add_parser"), _lazy("library_commands", "run_add")),
+    "library": (_lazy("library_commands", "build_library_parser"), _lazy("library_commands", "run_library")),
+    "remove": (_lazy("library_commands", "build_remove_parser"), _lazy("library_commands", "run_remove")),
+    "fetch": (_lazy("fetch_command", "build_parser"), _lazy("fetch_command", "run")),
 }
-for _name in state_commands.CHANGES:
-    SUBCOMMANDS[_name] = (partial(state_commands.build_change_parser, _name), partial(state_commands.run_change, _name))
+for _name in STATE_CHANGES:
+    SUBCOMMANDS[_name] = (  # type: ignore[assignment]
+        _lazy("state_commands", "build_change_parser", _name),
+        _lazy("state_commands", "run_change", _name),
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

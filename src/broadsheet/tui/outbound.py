@@ -14,7 +14,6 @@ from textual import work
 from textual.worker import get_current_worker
 
 from broadsheet.atomic import write_atomically
-from broadsheet.export.formats import render
 from broadsheet.links import best_link
 from broadsheet.text_safety import is_openable_url, one_line
 from broadsheet.tui.export_screen import ExportRequest, ExportScreen
@@ -76,6 +75,8 @@ class OutboundActions:
     @work(thread=True, group="export")
     def _export(self, request: ExportRequest, rows: list[int]) -> None:
         """Rendering 100k papers takes a moment: off the event loop, then report."""
+        from broadsheet.export.formats import render
+
         papers = [self.library.papers[i] for i in rows]
         store = self.library.store
         chunks = render(papers, request.fmt, status=lambda key: (store.is_starred(key), store.is_read(key)))
@@ -133,6 +134,8 @@ class OutboundActions:
     def _copy_current_as(self, fmt: str) -> None:
         if (index := self._current()) is None:
             return
+        from broadsheet.export.formats import render
+
         paper = self.library.papers[index]
         self.copy_to_clipboard("".join(render([paper], fmt)))
         self.notify(f"Copied as {fmt}.")
