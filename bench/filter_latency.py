@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import shutil
 import statistics
@@ -54,6 +53,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bench_common import generate, now, pct, redirect_home  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 SRC = HERE.parent / "src"
@@ -67,30 +68,6 @@ TARGETS = {
     "index_load_s_100k": 0.5,
     "rss_vs_corpus": 2.5,
 }
-
-
-def now() -> float:
-    return time.clock_gettime(time.CLOCK_MONOTONIC)
-
-
-def redirect_home(home: Path) -> dict[str, str]:
-    """Point every user dir into `home` (in os.environ, before broadsheet is imported)."""
-    values = {
-        "HOME": str(home),
-        "XDG_DATA_HOME": str(home / "data"),
-        "XDG_CONFIG_HOME": str(home / "config"),
-        "XDG_CACHE_HOME": str(home / "cache"),
-        "XDG_STATE_HOME": str(home / "state"),
-        "BROADSHEET_STATE": str(home / "state.toml"),
-    }
-    home.mkdir(parents=True, exist_ok=True)
-    os.environ.update(values)
-    return values
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1))]
 
 
 def summary_ms(seconds: list[float]) -> dict[str, float | int]:
@@ -546,17 +523,6 @@ def run_child(phase: str, corpus: Path, home: Path, args: argparse.Namespace) ->
     if done.returncode != 0 or not lines:
         raise RuntimeError(f"{phase} child failed ({done.returncode}):\n{done.stderr[-4000:]}")
     return json.loads(lines[-1])
-
-
-def generate(papers: int, folder: Path) -> Path:
-    out = folder / f"corpus-{papers}.txt"
-    subprocess.run(
-        [sys.executable, str(HERE / "generate_corpus.py"), "--papers", str(papers), "--out", str(out)],
-        check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    return out
 
 
 def measure(corpus: Path, work: Path, args: argparse.Namespace, log) -> dict:  # type: ignore[no-untyped-def]

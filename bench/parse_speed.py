@@ -21,23 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+from bench_common import generate, redirect_home
 
-
-def _isolate(folder: Path) -> None:
-    """Every user directory into a temporary folder: a benchmark never touches the home."""
-    for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
-        os.environ[name] = str(folder / name.lower())
-    os.environ["HOME"] = str(folder)
-
-
-def _generate(papers: int, folder: Path) -> Path:
-    sys.path.insert(0, str(HERE))
-    from generate_corpus import write_corpus  # type: ignore[import-not-found]
-
-    out = folder / f"corpus-{papers}.txt"
-    write_corpus(papers, out, seed=1)
-    return out
 
 
 def measure(path: Path, repeat: int) -> dict[str, float | int]:
@@ -91,14 +76,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="broadsheet-bench-") as temp:
         folder = Path(temp)
-        _isolate(folder)
+        redirect_home(folder)
         if args.corpus:
             corpora = [args.corpus]
         else:
             sizes = [2000] if args.small else [int(s) for s in args.sizes.split(",")]
-            corpora = [_generate(n, folder) for n in sizes]
+            corpora = [generate(n, folder) for n in sizes]
         rows = [measure(path, 1 if args.small else args.repeat) for path in corpora]
-    report = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}", "runs": rows}
+    report = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "runs": rows,
+    }
     if args.json:
         print(json.dumps(report, indent=2))
     else:

@@ -55,6 +55,8 @@ import tempfile  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+from bench_common import generate, now, pct, redirect_home  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 SRC = HERE.parent / "src"
 SIZE = (120, 40)
@@ -64,33 +66,6 @@ TARGETS = {
     "cold_first_paint_100k_s": 3.0,
     "star_repaint_100k_ms": 16.0,
 }
-
-
-def now() -> float:
-    """CLOCK_MONOTONIC: the same clock in every process of the machine."""
-    return time.clock_gettime(time.CLOCK_MONOTONIC)
-
-
-def redirect_home(home: Path) -> dict[str, str]:
-    """Point every user dir into `home` (in os.environ, before broadsheet is imported)."""
-    values = {
-        "HOME": str(home),
-        "XDG_DATA_HOME": str(home / "data"),
-        "XDG_CONFIG_HOME": str(home / "config"),
-        "XDG_CACHE_HOME": str(home / "cache"),
-        "XDG_STATE_HOME": str(home / "state"),
-        "BROADSHEET_STATE": str(home / "state.toml"),
-    }
-    for value in values.values():
-        Path(value).parent.mkdir(parents=True, exist_ok=True)
-    os.environ.update(values)
-    return values
-
-
-def pct(values: list[float], q: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1))]
 
 
 def summary_ms(values: list[float]) -> dict[str, float | int]:
@@ -364,17 +339,6 @@ def run_child(argv: list[str], env: dict[str, str], timeout: float = 900) -> tup
     if done.returncode != 0 or not lines:
         raise RuntimeError(f"child {argv[:3]} failed ({done.returncode}):\n{done.stderr[-3000:]}")
     return spawned, json.loads(lines[-1])
-
-
-def generate(papers: int, folder: Path) -> Path:
-    out = folder / f"corpus-{papers}.txt"
-    subprocess.run(
-        [sys.executable, str(HERE / "generate_corpus.py"), "--papers", str(papers), "--out", str(out)],
-        check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    return out
 
 
 def measure_corpus(corpus: Path, work: Path, runs: int, presses: int, gap_ms: float, log) -> dict:  # type: ignore[no-untyped-def]

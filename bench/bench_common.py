@@ -1,0 +1,52 @@
+"""Helpers the app benchmarks share: one clock, percentiles, a redirected home, corpora."""
+
+from __future__ import annotations
+
+import math
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def now() -> float:
+    """CLOCK_MONOTONIC: the same clock in every process of the machine."""
+    return time.clock_gettime(time.CLOCK_MONOTONIC)
+
+
+def pct(values: list[float], q: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1))]
+
+
+def redirect_home(home: Path) -> dict[str, str]:
+    """Point every user dir into `home` (in os.environ, before broadsheet is imported)."""
+    values = {
+        "HOME": str(home),
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_CACHE_HOME": str(home / "cache"),
+        "XDG_STATE_HOME": str(home / "state"),
+        "BROADSHEET_STATE": str(home / "state.toml"),
+    }
+    home.mkdir(parents=True, exist_ok=True)
+    for value in values.values():
+        Path(value).parent.mkdir(parents=True, exist_ok=True)
+    os.environ.update(values)
+    return values
+
+
+def generate(papers: int, folder: Path) -> Path:
+    """A seed-shaped dump of `papers` papers, made by generate_corpus.py in a subprocess."""
+    out = folder / f"corpus-{papers}.txt"
+    subprocess.run(
+        [sys.executable, str(HERE / "generate_corpus.py"), "--papers", str(papers), "--out", str(out)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    return out
