@@ -24,7 +24,6 @@ from pathlib import Path
 from bench_common import generate, redirect_home
 
 
-
 def measure(path: Path, repeat: int) -> dict[str, float | int]:
     from broadsheet.model import dedupe
     from broadsheet.sources.dump import parse_dump
