@@ -159,12 +159,6 @@ class PaperList(ScrollView, can_focus=True):
     def refresh_all(self) -> None:
         self.refresh()
 
-    def move_to_paper(self, paper_index: int) -> bool:
-        position = _position_of(self._rows, paper_index)
-        if position >= 0:
-            self.cursor = position
-        return position >= 0
-
     # -- cursor -----------------------------------------------------------------------
 
     def validate_cursor(self, value: int) -> int:
