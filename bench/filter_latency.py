@@ -284,7 +284,7 @@ def child_type(args: argparse.Namespace) -> dict:
 
     # -- probes ------------------------------------------------------------------------
     landed: list[tuple[str, bool]] = []  # results applied since the last frame: (text, error)
-    current: list[object] = [None]  # the SearchFinished being handled
+    current: list[object] = [None]  # the SearchOutcome being shown
     on_frame: list[object] = [None]
     original_display = App._display
 
@@ -304,9 +304,13 @@ def child_type(args: argparse.Namespace) -> dict:
 
     App._display = _display  # type: ignore[method-assign]
 
-    def message_hook(message) -> None:  # type: ignore[no-untyped-def]
-        if isinstance(message, BroadsheetApp.SearchFinished):
-            current[0] = message
+    original_show = BroadsheetApp._show_outcome  # noqa: SLF001 - where every result lands
+
+    def _show_outcome(self, outcome, started):  # type: ignore[no-untyped-def]
+        current[0] = outcome
+        original_show(self, outcome, started)
+
+    BroadsheetApp._show_outcome = _show_outcome  # type: ignore[method-assign]
 
     box: Input | None = None
     result: dict[str, object] = {"make_app_s": round(make_app_s, 3)}
@@ -358,7 +362,7 @@ def child_type(args: argparse.Namespace) -> dict:
 
     async def run() -> None:
         nonlocal box
-        async with app.run_test(size=SIZE, message_hook=message_hook) as pilot:
+        async with app.run_test(size=SIZE) as pilot:
             started = now()
             await settle(pilot)
             result["index_ready_in_app_s"] = round(now() - started, 3)
@@ -373,9 +377,9 @@ def child_type(args: argparse.Namespace) -> dict:
 
             def update(content="", **kwargs):  # type: ignore[no-untyped-def]
                 original_update(content, **kwargs)
-                message = current[0]
-                if message is not None and message.outcome.error is not None:  # type: ignore[attr-defined]
-                    landed.append((message.outcome.text, True))  # type: ignore[attr-defined]
+                outcome = current[0]
+                if outcome is not None and outcome.error is not None:  # type: ignore[attr-defined]
+                    landed.append((outcome.text, True))  # type: ignore[attr-defined]
 
             paper_list.set_rows = set_rows  # type: ignore[method-assign]
             error_box.update = update  # type: ignore[method-assign]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -22,6 +22,8 @@ from broadsheet.library import Library, SearchEngine, SearchOutcome
 from broadsheet.model import Paper
 from broadsheet.themes import load_themes, theme_variable_defaults
 from broadsheet.tui.detail import DetailPane, paper_renderable
+from broadsheet.tui.filter_box import FilterBox
+from broadsheet.tui.idle_gc import IdleCollector
 from broadsheet.tui.outbound import OutboundActions
 from broadsheet.tui.paper_list import PaperList
 from broadsheet.tui.screens import HelpScreen, ThemePicker
@@ -29,6 +31,7 @@ from broadsheet.tui.status_line import StatusLine
 
 NARROW = 100  # below this many columns the detail pane goes under the list
 TYPING_DETAIL_DELAY = 0.15  # seconds of no results before the detail follows the filter
+INLINE_SEARCH_BUDGET = 0.008  # seconds a search may take on the UI thread before a worker goes on
 SORT_CYCLE = ("date", "-date", "upvotes", "-upvotes", "trending", "-trending", "title", "-title", "relevance")
 
 
@@ -74,6 +77,7 @@ class BroadsheetApp(OutboundActions, App[None]):
     class SearchFinished(Message):
         outcome: SearchOutcome
         started: float
+        serial: int  # which search: only the latest one's result is shown
 
     class IndexReady(Message):
         """A stage of the search index is ready (posted from the indexing thread)."""
@@ -99,6 +103,8 @@ class BroadsheetApp(OutboundActions, App[None]):
         default_sort = self.config.default_sort
         self._sort_override: str | None = None if default_sort == "relevance" else default_sort
         self._outcome: SearchOutcome | None = None
+        self._search_serial = 0
+        self._idle_collector = IdleCollector()
         self.last_search_latency: float | None = None
         self.close_error: Exception | None = None
         # set by the app factory when the reader shows the library (a fetch can add papers)
@@ -118,7 +124,7 @@ class BroadsheetApp(OutboundActions, App[None]):
             yield Static(Text(self._banner), id="banner")
         # Kept as attributes: a modal screen on top (help, export) hides them from queries,
         # and results or index stages may land while it is up.
-        self._filter_box = Input(
+        self._filter_box = FilterBox(
             placeholder='/ filter: words, "phrase", -exclude, is:unread, sort:date … (? for help)', id="filter"
         )
         self._filter_error = Static(id="filter-error")
@@ -151,9 +157,16 @@ class BroadsheetApp(OutboundActions, App[None]):
             self.notify(problem, severity="warning", timeout=8)
         self._apply_layout(self.size.width)
         self.paper_list.focus()
+        self.watch(self._filter_box, "value", self._filter_changed, init=False)
         self._run_search("")
         self.library.start_indexing(lambda: self.post_message(self.IndexReady()))
         self.set_interval(0.5, self._poll_index_progress)
+        self.set_interval(1.0, self._idle_collector.collect_if_idle)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseEvent)):
+            self._idle_collector.saw_input()
+        await super().on_event(event)
 
     def _poll_index_progress(self) -> None:
         if self.library.index_progress():
@@ -196,35 +209,55 @@ class BroadsheetApp(OutboundActions, App[None]):
 
     # -- searching --------------------------------------------------------------------
 
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self._run_search(event.value)
+    def _filter_changed(self, value: str) -> None:
+        """Watches the box's value: called inside the keystroke's own handling, so a quick
+        result is drawn in the frame that shows the letter (Input.Changed arrives after it)."""
+        self._run_search(value)
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
         self.paper_list.focus()
 
     def _run_search(self, text: str) -> None:
+        """Search on the UI thread for up to INLINE_SEARCH_BUDGET, so that a quick result
+        lands in the same frame as the keystroke that asked for it (a worker's result waits
+        for the next 60 Hz frame slot: ~17 ms more); a longer search goes on in a worker."""
         self._query_text = text
-        self._search(text, self._sort_override, time.perf_counter())
+        self._search_serial += 1
+        self.workers.cancel_group(self, "search")
+        started = time.perf_counter()
+        steps = self.library.search_steps(text, sort_override=self._sort_override, previous=self._outcome)
+        deadline = started + INLINE_SEARCH_BUDGET
+        outcome: SearchOutcome | None = None
+        for step in steps:
+            if step is not None:
+                outcome = step
+            elif time.perf_counter() >= deadline:
+                self._search_on(steps, self._search_serial, started)
+                return
+        if outcome is not None:
+            self._show_outcome(outcome, started)
 
     @work(thread=True, exclusive=True, group="search")
-    def _search(self, text: str, sort_override: str | None, started: float) -> None:
-        """Runs the engine in short steps; between them the GIL goes back to the UI."""
+    def _search_on(self, steps: Iterator[SearchOutcome | None], serial: int, started: float) -> None:
+        """The rest of a search, in short steps; between them the GIL goes back to the UI."""
         worker = get_current_worker()
         outcome: SearchOutcome | None = None
-        for step in self.library.search_steps(text, sort_override=sort_override, previous=self._outcome):
+        for step in steps:
             if worker.is_cancelled:
                 return
             if step is not None:
                 outcome = step
             time.sleep(0)  # yield the GIL so keystrokes keep flowing
         if outcome is not None and not worker.is_cancelled:
-            self.post_message(self.SearchFinished(outcome, started))
+            self.post_message(self.SearchFinished(outcome, started, serial))
 
     @on(SearchFinished)
     def _search_finished(self, message: SearchFinished) -> None:
-        outcome = message.outcome
+        if message.serial == self._search_serial:  # else a newer search has started since
+            self._show_outcome(message.outcome, message.started)
+
+    def _show_outcome(self, outcome: SearchOutcome, started: float) -> None:
         if not self.is_running or not self._filter_error.is_mounted:
             return  # the reader is closing: nothing to show it on
         error = self._filter_error
@@ -238,7 +271,7 @@ class BroadsheetApp(OutboundActions, App[None]):
         self.paper_list.set_rows(outcome.rows, outcome.title_spans)
         self._show_current(after=self._detail_delay())
         self._update_status()
-        self.last_search_latency = time.perf_counter() - message.started
+        self.last_search_latency = time.perf_counter() - started
 
     # -- showing ----------------------------------------------------------------------
 

@@ -111,7 +111,7 @@ class PaperList(ScrollView, can_focus=True):
         self._is_read = is_read
         self._title_spans: Callable[[int], Spans] = lambda _index: ()
         self._generation = 0  # bumps when highlights change, so cached rows are not reused
-        self._cache: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
+        self._cache: LRUCache[tuple[object, ...], Strip] = LRUCache(256)  # a few pages; each Strip is ~20 GC-tracked objects
         self._style_key: object = None
         self._style_cache: tuple[Style, ...] = ()
         self.virtual_size = Size(0, len(self._rows))
@@ -135,7 +135,7 @@ class PaperList(ScrollView, can_focus=True):
         self._rows = rows
         self._title_spans = title_spans or (lambda _index: ())
         self._generation += 1
-        self.virtual_size = Size(self.size.width, len(rows))
+        self._resize_content(len(rows))
         position = 0
         if keep is not None and rows:
             position = _position_of(rows, keep)
@@ -143,6 +143,20 @@ class PaperList(ScrollView, can_focus=True):
                 position = 0
         self.cursor = position
         self.refresh()
+
+    def _resize_content(self, height: int) -> None:
+        """A new row count, without a layout pass: assigning `virtual_size` re-lays out the
+        whole screen (~6 ms at 120x40, on every keystroke's results). The list's own box does
+        not change, so only its scrollbar needs updating, as Textual does after a layout;
+        when the scrollbar appears or disappears, the width of the rows changes: then lay out."""
+        size = Size(self.size.width, height)
+        if size == self.virtual_size:
+            return
+        showing = self.show_vertical_scrollbar
+        self.set_reactive(PaperList.virtual_size, size)
+        self._scroll_update(size)
+        if self.show_vertical_scrollbar != showing:
+            self.refresh(layout=True)
 
     def set_papers(self, papers: Sequence[Paper]) -> None:
         """Another set of papers; rows come with the next search result."""

@@ -1,0 +1,98 @@
+"""How search results reach the screen: quick ones inline, slow ones through a worker,
+stale ones never; and the list's scrolling follows the row count without a layout pass."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+from tests.reader_fixtures import PLAIN_TITLES, settle, write_listing
+
+import broadsheet.tui.app as app_module
+from broadsheet.commands.reader import make_app
+from broadsheet.tui.app import BroadsheetApp
+from broadsheet.tui.paper_list import PaperList
+
+
+def args_for(path: Path, state: Path) -> argparse.Namespace:
+    return argparse.Namespace(paths=[str(path)], year=None, state=str(state), theme=None)
+
+
+def titles_shown(app: BroadsheetApp) -> list[str]:
+    return [app.library.papers[i].title for i in app.query_one(PaperList).rows]
+
+
+def search_workers(app: BroadsheetApp) -> list[object]:
+    return [worker for worker in app.workers if worker.group == "search"]
+
+
+async def test_a_quick_search_is_shown_without_a_worker(tmp_path: Path) -> None:
+    app = make_app(args_for(write_listing(tmp_path, PLAIN_TITLES), tmp_path / "state.toml"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"sparse")
+        # no settling: the result was applied while the keystroke itself was handled
+        assert titles_shown(app) == ["Sparse Attention at Scale"]
+        assert search_workers(app) == []  # and no worker was needed
+
+
+async def test_a_slow_search_goes_on_in_a_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(app_module, "INLINE_SEARCH_BUDGET", -1.0)  # out of time at the first pause
+    app = make_app(args_for(write_listing(tmp_path, PLAIN_TITLES), tmp_path / "state.toml"))
+    engine_steps = app.library.search_steps
+
+    def pausing_steps(*args, **kwargs):  # type: ignore[no-untyped-def]
+        for step in engine_steps(*args, **kwargs):
+            yield None  # as a long search does between its slices
+            yield step
+
+    monkeypatch.setattr(app.library, "search_steps", pausing_steps)
+    handed_over: list[str] = []
+    original = app._search_on  # noqa: SLF001
+
+    def search_on(steps, serial, started):  # type: ignore[no-untyped-def]
+        handed_over.append(app._query_text)  # noqa: SLF001
+        return original(steps, serial, started)
+
+    monkeypatch.setattr(app, "_search_on", search_on)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"speculative")
+        await settle(app, pilot)
+        assert handed_over[-1] == "speculative"
+        assert titles_shown(app) == ["Efficient Inference with Speculative Decoding"]
+
+
+async def test_a_result_for_an_older_query_is_never_shown(tmp_path: Path) -> None:
+    app = make_app(args_for(write_listing(tmp_path, PLAIN_TITLES), tmp_path / "state.toml"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        stale = app.library.search("sparse")
+        await pilot.press("slash", *"graph")
+        await settle(app, pilot)
+        # a worker still busy with an earlier query finishes after the newer result landed
+        app.post_message(BroadsheetApp.SearchFinished(stale, 0.0, app._search_serial - 1))  # noqa: SLF001
+        await settle(app, pilot)
+        assert titles_shown(app) == ["Graph Neural Networks for Chips"]
+
+
+async def test_scrolling_follows_the_row_count(tmp_path: Path) -> None:
+    titles = [f"Paper number {n} about topic {'odd' if n % 2 else 'even'}" for n in range(80)]
+    app = make_app(args_for(write_listing(tmp_path, titles), tmp_path / "state.toml"))
+    async with app.run_test(size=(120, 24)) as pilot:
+        await settle(app, pilot)
+        papers = app.query_one(PaperList)
+        assert papers.max_scroll_y == 80 - papers.scrollable_content_region.height
+        await pilot.press("slash", *"number 7")
+        await settle(app, pilot)
+        shown = len(papers.rows)
+        assert 1 <= shown < papers.scrollable_content_region.height
+        assert papers.max_scroll_y == 0
+        assert not papers.show_vertical_scrollbar  # everything fits
+        await pilot.press("escape", "G")
+        await settle(app, pilot)
+        assert papers.cursor == 79
+        assert papers.scroll_y == papers.max_scroll_y == 80 - papers.scrollable_content_region.height
+        assert papers.show_vertical_scrollbar
+        assert papers.vertical_scrollbar.window_virtual_size == 80
