@@ -27,9 +27,17 @@ def highlights(paper: Paper, query: Query, vocab: Vocabulary, titles_only: bool 
     """Spans matched by the positive words and phrases of `query` in `paper`.
 
     `titles_only` for the title-only index, which matched nothing else."""
-    texts = {"title": paper.title, "abstract": paper.abstract, "ai_summary": paper.ai_summary or ""}
     if titles_only:
-        texts["abstract"] = texts["ai_summary"] = ""
+        return title_highlights(paper.title, query, vocab)
+    return _spans({"title": paper.title, "abstract": paper.abstract, "ai_summary": paper.ai_summary or ""}, query, vocab)
+
+
+def title_highlights(title: str, query: Query, vocab: Vocabulary) -> Highlights:
+    """Spans in a title alone: what a list row shows, without the rest of the paper."""
+    return _spans({"title": title, "abstract": "", "ai_summary": ""}, query, vocab)
+
+
+def _spans(texts: dict[str, str], query: Query, vocab: Vocabulary) -> Highlights:
     spans: dict[str, list[Span]] = {name: [] for name in texts}
     words: list[tuple[Word, Expansion]] = []
     phrases: list[Phrase] = []

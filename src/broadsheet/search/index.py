@@ -18,6 +18,7 @@ from .build import Cancel, Parts, Progress, build_parts
 from .evaluate import Evaluator, Tiers
 from .facets import Facets
 from .highlight import highlights as _highlights
+from .highlight import title_highlights as _title_highlights
 from .narrow import narrows
 from .order import order_rows
 from .query import Query, QueryError, parse_query
@@ -170,7 +171,7 @@ class SearchIndex:
             query = parse_query(query)
         if isinstance(query, QueryError):
             return []
-        return _highlights(self.papers[row], query, self.vocab, titles_only=True).title
+        return _title_highlights(self.titles[row], query, self.vocab).title
 
     def highlights(self, row: int, query: Query | QueryError | str) -> Highlights:
         """Character spans of `papers[row]` that `query` matched (empty for a bad query)."""

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.style import Style
 from rich.text import Text
-from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from broadsheet.links import paper_links
 from broadsheet.model import Paper
 from broadsheet.sparkline import sparkline
 from broadsheet.text_safety import one_line, printable
+from broadsheet.tui.scrolling import set_content_size
 
 Spans = Sequence[tuple[int, int]]
 
@@ -89,17 +91,55 @@ def paper_renderable(
     return Group(*parts)
 
 
-class DetailPane(VerticalScroll, can_focus=True):
-    """Scrollable detail; `show` replaces the content."""
+class DetailPane(ScrollView, can_focus=True):
+    """Scrollable detail; `show` replaces the content.
 
-    DEFAULT_CSS = """
-    DetailPane { padding: 0 1; background: $surface; }
-    DetailPane > Static { width: 100%; }
+    A Line-API view: the content is wrapped once per paper and width, and showing another
+    paper repaints only this pane. (A Static in a scroll container re-laid out the whole
+    screen on every change: ~20 ms, a stall while moving through the list or typing.)
     """
 
-    def compose(self):  # type: ignore[no-untyped-def]
-        yield Static(Text("No paper selected.", style="dim"), id="detail-body")
+    DEFAULT_CSS = """
+    DetailPane { padding: 0 1; background: $surface; overflow-x: hidden; scrollbar-gutter: stable; }
+    """
 
-    def show(self, renderable: Group | Text) -> None:
-        self.query_one("#detail-body", Static).update(renderable)
-        self.scroll_home(animate=False)
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._content: RenderableType = Text("No paper selected.", style="dim")
+        self._lines: list[Strip] = []
+        self._wrapped_width = -1
+
+    @property
+    def text(self) -> str:
+        """The content as plain lines, as wrapped on screen."""
+        return "\n".join(line.text.rstrip() for line in self._lines)
+
+    def show(self, renderable: RenderableType) -> None:
+        self._content = renderable
+        self._wrap(self.scrollable_content_region.width)
+        self.scroll_to(0, 0, animate=False, immediate=True)
+        self.refresh()
+
+    def on_resize(self) -> None:
+        width = self.scrollable_content_region.width
+        if width != self._wrapped_width:
+            self._wrap(width)
+            self.refresh()
+
+    def _wrap(self, width: int) -> None:
+        self._wrapped_width = width
+        if width <= 0 or not self.is_mounted:
+            self._lines = []
+        else:
+            console = self.app.console
+            lines = console.render_lines(self._content, console.options.update_width(width), pad=False)
+            self._lines = [Strip(line) for line in lines]
+        set_content_size(self, Size(max(width, 0), len(self._lines)))
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        index = y + self.scroll_offset.y
+        style = self.rich_style
+        if 0 <= index < len(self._lines):
+            return self._lines[index].crop_extend(0, width, None).apply_style(style)
+        return Strip.blank(width, style)

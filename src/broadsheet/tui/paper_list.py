@@ -23,6 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from broadsheet.model import Paper
+from broadsheet.tui.scrolling import set_content_size
 from broadsheet.text_safety import one_line
 
 Spans = Sequence[tuple[int, int]]
@@ -135,7 +136,7 @@ class PaperList(ScrollView, can_focus=True):
         self._rows = rows
         self._title_spans = title_spans or (lambda _index: ())
         self._generation += 1
-        self._resize_content(len(rows))
+        set_content_size(self, Size(self.size.width, len(rows)))  # no layout pass per result
         position = 0
         if keep is not None and rows:
             position = _position_of(rows, keep)
@@ -143,20 +144,6 @@ class PaperList(ScrollView, can_focus=True):
                 position = 0
         self.cursor = position
         self.refresh()
-
-    def _resize_content(self, height: int) -> None:
-        """A new row count, without a layout pass: assigning `virtual_size` re-lays out the
-        whole screen (~6 ms at 120x40, on every keystroke's results). The list's own box does
-        not change, so only its scrollbar needs updating, as Textual does after a layout;
-        when the scrollbar appears or disappears, the width of the rows changes: then lay out."""
-        size = Size(self.size.width, height)
-        if size == self.virtual_size:
-            return
-        showing = self.show_vertical_scrollbar
-        self.set_reactive(PaperList.virtual_size, size)
-        self._scroll_update(size)
-        if self.show_vertical_scrollbar != showing:
-            self.refresh(layout=True)
 
     def set_papers(self, papers: Sequence[Paper]) -> None:
         """Another set of papers; rows come with the next search result."""
