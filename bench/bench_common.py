@@ -50,3 +50,15 @@ def generate(papers: int, folder: Path) -> Path:
         stderr=subprocess.DEVNULL,
     )
     return out
+
+
+async def index_ready(app, timeout: float) -> None:  # type: ignore[no-untyped-def]
+    """Wait, without blocking the app's event loop, for its full search index: the reader
+    starts indexing only once its first screen is painted, which needs the loop running."""
+    import asyncio
+
+    deadline = time.monotonic() + timeout
+    while not app.library.engine.wait(0):
+        if time.monotonic() > deadline:
+            raise AssertionError("index never completed")
+        await asyncio.sleep(0.01)

@@ -54,7 +54,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_common import generate, now, pct, redirect_home  # noqa: E402
+from bench_common import generate, index_ready, now, pct, redirect_home  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 SRC = HERE.parent / "src"
@@ -352,7 +352,7 @@ def child_type(args: argparse.Namespace) -> dict:
         await asyncio.sleep(0.05)
 
     async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
-        assert app.library.engine.wait(3600), "index never completed"
+        await index_ready(app, 3600)
         for _ in range(400):
             await pilot.pause()
             busy = any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers)

@@ -55,7 +55,7 @@ import tempfile  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from bench_common import generate, now, pct, redirect_home  # noqa: E402
+from bench_common import generate, index_ready, now, pct, redirect_home  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 SRC = HERE.parent / "src"
@@ -215,7 +215,7 @@ def child_paint(args: argparse.Namespace) -> None:
             while wanted not in probe.marks and now() < deadline:
                 await asyncio.sleep(0.001)
             if args.case == "prep":  # leave both caches behind for the warm runs
-                assert app.library.engine.wait(600), "index never completed"
+                await index_ready(app, 600)
             report()
 
     asyncio.run(run())
@@ -272,7 +272,7 @@ def child_keys(args: argparse.Namespace) -> None:
         if bare:
             await pilot.pause()
             return
-        assert app.library.engine.wait(600), "index never completed"
+        await index_ready(app, 600)
         for _ in range(400):
             await pilot.pause()
             busy = any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers)
@@ -344,6 +344,11 @@ def run_child(argv: list[str], env: dict[str, str], timeout: float = 900) -> tup
 def measure_corpus(corpus: Path, work: Path, runs: int, presses: int, gap_ms: float, log) -> dict:  # type: ignore[no-untyped-def]
     env = dict(os.environ)
     env.pop("BROADSHEET_STATE", None)
+    # Both apps start from compiled bytecode, as an installed package does (pip compiles it
+    # at install time). With PYTHONDONTWRITEBYTECODE set, as on some machines, an editable
+    # checkout would compile its ~70 modules from source in every measured run (~0.1 s).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(SRC / "broadsheet")], check=True, env=env)
     warm_home = work / "warm"
     bare_home = work / "bare"
 

@@ -42,7 +42,13 @@ async def settle(app, pilot) -> None:  # type: ignore[no-untyped-def]
     """Wait for the full search index and for every search it triggered to land on screen."""
     from textual.worker import WorkerState
 
-    assert app.library.engine.wait(30)
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + 30
+    while not app.library.engine.wait(0):  # the reader starts indexing after its first frame
+        assert time.monotonic() < deadline, "the search index never completed"
+        await asyncio.sleep(0.01)
     for _ in range(400):
         await pilot.pause()
         busy = any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers)

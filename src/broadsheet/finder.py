@@ -12,19 +12,25 @@ import gc
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from broadsheet import paths
 from broadsheet.library import MatchSpans, SearchOutcome
 from broadsheet.model import Paper
-from broadsheet.search import BuildCancelled, Highlights, QueryError, SearchIndex, SearchResult, StatusLookup
+
+if TYPE_CHECKING:  # the engine itself is imported on the indexing thread, after first paint
+    from broadsheet.search import Highlights, SearchIndex, SearchResult, StatusLookup
 
 
 def _spans(highlights: Highlights) -> MatchSpans:
     return MatchSpans(title=highlights.title, abstract=highlights.abstract, ai_summary=highlights.ai_summary)
 
 
-def newest_first(papers: Sequence[Paper]) -> list[int]:
-    """Rows by date, newest first, undated last; uses the cache's date column when present."""
+def newest_first(papers: Sequence[Paper]) -> Sequence[int]:
+    """Rows by date, newest first, undated last; the corpus cache keeps this order ready."""
+    ready = getattr(papers, "newest_first", None)
+    if ready is not None:
+        return ready
     dates = getattr(papers, "dates", None)
     if dates is None:
         dates = [p.published.date.toordinal() if p.published else 0 for p in papers]
@@ -47,6 +53,7 @@ class Finder:
         self._progress: str | None = "indexing…"
         self._cancel = threading.Event()
         self._thread: threading.Thread | None = None
+        self._started = threading.Event()
 
     # -- the index lifecycle ----------------------------------------------------------
 
@@ -58,6 +65,7 @@ class Finder:
         self._on_ready = on_ready
         self._thread = threading.Thread(target=self._prepare, name="broadsheet-index", daemon=True)
         self._thread.start()
+        self._started.set()
 
     def prepare_now(self) -> None:
         """Build or load the full index in this thread (the CLI's one-shot searches)."""
@@ -67,11 +75,15 @@ class Finder:
         self._cancel.set()
 
     def wait(self, timeout: float | None = None) -> bool:
-        if self._thread is not None:
+        """Whether the full index is ready, waiting up to `timeout` for it (and for `start`,
+        which the reader calls only once its first screen is painted)."""
+        if self._started.wait(timeout) and self._thread is not None:
             self._thread.join(timeout)
         return self._index is not None and self._index.complete
 
     def _prepare(self, titles_first: bool = True) -> None:
+        from broadsheet.search import BuildCancelled, SearchIndex
+
         path = self.index_path()
         try:
             if path is not None and path.exists():
@@ -136,6 +148,8 @@ class Finder:
             else:
                 yield SearchOutcome(rows=(), error="still indexing, one moment…", text=text)
             return
+        from broadsheet.search import QueryError, SearchResult
+
         query_text = f"sort:{sort_override} {text}" if sort_override and "sort:" not in text else text
         earlier = previous.engine_state if previous is not None else None
         for step in index.search_steps(query_text, status, earlier if isinstance(earlier, SearchResult) else None):

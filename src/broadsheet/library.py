@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from broadsheet.model import Paper
-from broadsheet.search import StatusLookup
+from broadsheet.search.results import StatusLookup
 
 Spans = Sequence[tuple[int, int]]
 

@@ -64,20 +64,38 @@ Engine
     index.highlights(result.rows[0], result.query)   # Highlights(title=[(0, 3)], ...)
 """
 
-from .cache import fingerprint
-from .index import SearchIndex
-from .query import Query, QueryError, parse_query
-from .results import BuildCancelled, Highlights, SearchResult, Span, StatusLookup
+from __future__ import annotations
 
-__all__ = [
-    "BuildCancelled",
-    "Highlights",
-    "Query",
-    "QueryError",
-    "SearchIndex",
-    "SearchResult",
-    "Span",
-    "StatusLookup",
-    "fingerprint",
-    "parse_query",
-]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .cache import fingerprint
+    from .index import SearchIndex
+    from .query import Query, QueryError, parse_query
+    from .results import BuildCancelled, Highlights, SearchResult, Span, StatusLookup
+
+# Imported on first use: the engine (rapidfuzz, the index, the vocabulary) costs ~0.1 s of
+# start-up, and the reader paints its first screen before it needs any of it.
+_HOMES = {
+    "fingerprint": ".cache",
+    "SearchIndex": ".index",
+    "Query": ".query",
+    "QueryError": ".query",
+    "parse_query": ".query",
+    "BuildCancelled": ".results",
+    "Highlights": ".results",
+    "SearchResult": ".results",
+    "Span": ".results",
+    "StatusLookup": ".results",
+}
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(home, __name__), name)
+    globals()[name] = value
+    return value

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from .query import Query
+if TYPE_CHECKING:  # the reader imports StatusLookup at start-up; the query parser can wait
+    from .query import Query
 
 Span = tuple[int, int]
 

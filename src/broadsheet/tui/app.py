@@ -159,7 +159,8 @@ class BroadsheetApp(OutboundActions, App[None]):
         self.paper_list.focus()
         self.watch(self._filter_box, "value", self._filter_changed, init=False)
         self._run_search("")
-        self.library.start_indexing(lambda: self.post_message(self.IndexReady()))
+        # the first screen needs no index: load or build it once that screen is painted
+        self.call_after_refresh(self.library.start_indexing, lambda: self.post_message(self.IndexReady()))
         self.set_interval(0.5, self._poll_index_progress)
         self.set_interval(1.0, self._idle_collector.collect_if_idle)
 

@@ -1,0 +1,34 @@
+"""The parsed-listing cache gives back what was saved, including the newest-first order."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from broadsheet import corpus_cache
+from broadsheet.finder import newest_first
+from broadsheet.model import Paper, Published, Source
+
+
+def paper(title: str, day: int | None) -> Paper:
+    published = Published(dt.date(2025, 1, day)) if day else None
+    return Paper(title=title, abstract=f"About {title}.", published=published, sources=(Source("x.txt", 1),))
+
+
+def test_newest_first_order_is_kept_with_ties_and_undated_papers(tmp_path: Path) -> None:
+    papers = [paper("a", 3), paper("b", None), paper("c", 9), paper("d", 3), paper("e", 9), paper("f", None)]
+    corpus_cache.save(papers, "k", folder=tmp_path)
+    cached = corpus_cache.load("k", folder=tmp_path)
+    assert cached is not None
+    expected = newest_first(papers)  # computed from the dates, ties in listing order
+    assert [papers[i].title for i in expected] == ["c", "e", "a", "d", "b", "f"]
+    assert list(newest_first(cached)) == list(expected)
+    assert [cached[i].title for i in cached.newest_first] == ["c", "e", "a", "d", "b", "f"]
+
+
+def test_a_cache_with_disagreeing_columns_is_not_used(tmp_path: Path) -> None:
+    corpus_cache.save([paper("a", 1), paper("b", 2)], "k", folder=tmp_path)
+    columns = tmp_path / "k.columns"
+    data = columns.read_bytes()
+    columns.write_bytes(data[: len(data) // 2])  # truncated
+    assert corpus_cache.load("k", folder=tmp_path) is None
