@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
+
 from broadsheet import corpus_cache
 from broadsheet.finder import newest_first
 from broadsheet.model import Paper, Published, Source
@@ -32,3 +34,45 @@ def test_a_cache_with_disagreeing_columns_is_not_used(tmp_path: Path) -> None:
     data = columns.read_bytes()
     columns.write_bytes(data[: len(data) // 2])  # truncated
     assert corpus_cache.load("k", folder=tmp_path) is None
+
+
+def test_sort_and_filter_facts_come_from_columns_and_match_the_papers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from broadsheet.model import Organization, UpvoteSample
+    from broadsheet.search.corpus import facts
+
+    day = dt.date(2025, 3, 1)
+    papers = [
+        Paper(
+            title="with everything",
+            abstract="a",
+            authors=("Ada", "Grace"),
+            organization=Organization("deepmind", "Google DeepMind"),
+            upvote_history=(UpvoteSample(day, 3), UpvoteSample(day + dt.timedelta(days=4), 11)),
+            sources=(Source("x.txt", 1),),
+        ),
+        Paper(title="a count only", abstract="b", authors_count=12, sources=(Source("x.txt", 5),)),
+        Paper(title="nothing known", abstract="c", sources=(Source("x.txt", 9),)),
+        Paper(
+            title="same org",
+            abstract="d",
+            organization=Organization("deepmind", "Google DeepMind"),
+            upvote_history=(UpvoteSample(day, 5),),
+            sources=(Source("x.txt", 13),),
+        ),
+    ]
+    corpus_cache.save(papers, "f", folder=tmp_path)
+    cached = corpus_cache.load("f", folder=tmp_path)
+    assert cached is not None
+    from_papers = facts(list(cached))
+
+    def no_decoding(self, index):  # type: ignore[no-untyped-def]
+        raise AssertionError("facts decoded a record")
+
+    monkeypatch.setattr(corpus_cache.CachedPapers, "__getitem__", no_decoding)
+    from_columns = facts(cached)
+    assert from_columns == from_papers
+    assert list(from_columns.authors) == [2, 12, None, None]
+    assert list(from_columns.growth) == [2.0, None, None, None]
+    assert list(from_columns.organizations) == [("deepmind", "Google DeepMind"), None, None, ("deepmind", "Google DeepMind")]

@@ -244,3 +244,27 @@ def test_default_path_honours_the_environment(monkeypatch: pytest.MonkeyPatch, t
     with ReadingState(background=False) as state:
         state.star("arxiv:1")
     assert (tmp_path / "env" / "state.toml").exists()
+
+
+def test_marked_keys_agree_with_the_per_key_queries(open_state: Open) -> None:
+    state = open_state()
+    state.star("title:old-name")
+    state.mark_read("title:old-name")
+    state.star("arxiv:2401.00001")
+    state.mark_read("arxiv:2401.00002")
+    state.mark_read("arxiv:2401.00003")
+    state.mark_unread("arxiv:2401.00003")
+    state.follow_identities([("title:old-name", "arxiv:2401.00009")])  # the state moves; the old key aliases it
+    starred, read = state.marked_keys()
+    probes = [
+        "title:old-name",
+        "arxiv:2401.00009",
+        "arxiv:2401.00001",
+        "arxiv:2401.00002",
+        "arxiv:2401.00003",
+        "arxiv:2401.00004",
+    ]
+    assert {k for k in probes if state.is_starred(k)} == {"title:old-name", "arxiv:2401.00009", "arxiv:2401.00001"}
+    for key in probes:
+        assert (key in starred) == state.is_starred(key), key
+        assert (key in read) == state.is_read(key), key

@@ -53,6 +53,7 @@ class StateStore(Protocol):
 
     def is_starred(self, key: str) -> bool: ...
     def is_read(self, key: str) -> bool: ...
+    def marked_keys(self) -> tuple[set[str], set[str]]: ...
     def star_many(self, items: Iterable[tuple[str, str]]) -> int: ...
     def unstar_many(self, items: Iterable[tuple[str, str]]) -> int: ...
     def mark_read_many(self, items: Iterable[tuple[str, str]]) -> int: ...
@@ -87,6 +88,7 @@ class Library:
         self.problems = list(problems)
         self.status = StatusLookup(is_starred=store.is_starred, is_read=store.is_read)
         self._keys = _keys_of(papers)
+        self._key_set: set[str] | None = None
         self._starred = 0
         self._unread = len(papers)
         self.recount()
@@ -97,6 +99,7 @@ class Library:
         self.papers = papers
         self.engine = engine
         self._keys = _keys_of(papers)
+        self._key_set = None
         self.recount()
 
     # -- state ------------------------------------------------------------------------
@@ -153,11 +156,13 @@ class Library:
         return undone
 
     def recount(self) -> None:
-        """Recount from the store: after an undo, or when another instance changed the file."""
-        keys = self._keys
-        is_starred, is_read = self.store.is_starred, self.store.is_read
-        self._starred = sum(map(is_starred, keys))
-        self._unread = len(keys) - sum(map(is_read, keys))
+        """Recount from the store: after an undo, or when another instance changed the file.
+        Walks the marked keys (the state's size), not every paper: ~1 ms, not ~100, at 100k."""
+        if self._key_set is None:
+            self._key_set = set(self._keys)
+        starred, read = self.store.marked_keys()
+        self._starred = len(self._key_set.intersection(starred))
+        self._unread = len(self._keys) - len(self._key_set.intersection(read))
 
     def close(self) -> None:
         self.engine.stop()

@@ -102,6 +102,13 @@ class Paper:
         return self.key if self.arxiv_id is None and self.key.startswith("title:") else make_key(self.title)
 
     @property
+    def author_count(self) -> int | None:
+        """`authors_count` when given, else the number of listed authors, else unknown."""
+        if self.authors_count is not None:
+            return self.authors_count
+        return len(self.authors) if self.authors else None
+
+    @property
     def display_authors(self) -> str:
         """Authors as a person reads them: names when known, else a count, else nothing."""
         if self.authors:

@@ -10,9 +10,9 @@ values are the same, so a cache saved from one loads with the other.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
-from ..model import Paper
+from ..model import Paper, upvote_growth
 
 
 def _column(papers: Sequence[Paper], name: str) -> list[Any] | None:
@@ -41,3 +41,26 @@ def upvotes(papers: Sequence[Paper]) -> list[int | None]:
     if column is not None:  # the cache writes -1 for unknown
         return [None if votes < 0 else votes for votes in column]
     return [paper.upvotes for paper in papers]
+
+
+class Facts(NamedTuple):
+    """Per row: author count, upvotes gained per day, organization as (id, name)."""
+
+    authors: Sequence[int | None]
+    growth: Sequence[float | None]
+    organizations: Sequence[tuple[str, str] | None]
+
+
+def facts(papers: Sequence[Paper]) -> Facts:
+    """Fields only a whole record holds: the corpus cache keeps them as columns, so the
+    sort and filter tables need no decoding of 100k records (~2 s)."""
+    cached = getattr(papers, "facts", None)
+    if callable(cached):
+        return Facts(*cached())
+    authors, growth, organizations = [], [], []
+    for paper in papers:
+        authors.append(paper.author_count)
+        growth.append(upvote_growth(paper))
+        org = paper.organization
+        organizations.append((org.id, org.name) if org is not None else None)
+    return Facts(authors, growth, organizations)

@@ -12,7 +12,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..model import Paper, upvote_growth
+from ..model import Paper
 from . import bits, corpus
 
 ORDERS = ("date", "-date", "upvotes", "-upvotes", "title", "-title", "trending", "-trending")
@@ -23,13 +23,6 @@ def slot_order(papers: Sequence[Paper]) -> list[int]:
     days, names = corpus.dates(papers), corpus.keys(papers)
     by_key = sorted(range(len(papers)), key=names.__getitem__)
     return sorted(by_key, key=lambda row: -days[row] if days[row] else 1)  # stable: keys stay sorted
-
-
-def author_count(paper: Paper) -> int | None:
-    """`authors_count` when given, else the number of listed authors, else unknown."""
-    if paper.authors_count is not None:
-        return paper.authors_count
-    return len(paper.authors) if paper.authors else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,20 +155,19 @@ class Facets:
         return found
 
     def _records(self) -> tuple[list[int | None], list[tuple[str, str, list[int]]], list[float | None]]:
-        """Author counts and upvote growth by slot, and organizations with their slots: fields
-        only the full records hold, so one pass decodes each paper of a lazy corpus once
-        (warm_up does it)."""
+        """Author counts and upvote growth by slot, and organizations with their slots (the
+        corpus cache keeps these as columns; plain papers are read one by one)."""
         if self._orgs is None or self._authors is None or self._growth is None:
+            by_row = corpus.facts(self.papers)
             authors: list[int | None] = []
             growth: list[float | None] = []
             groups: dict[tuple[str, str], list[int]] = {}
             for slot, row in enumerate(self.slot_to_row):
-                paper = self.papers[row]
-                authors.append(author_count(paper))
-                growth.append(upvote_growth(paper))
-                org = paper.organization
+                count, gained, org = by_row.authors[row], by_row.growth[row], by_row.organizations[row]
+                authors.append(count)
+                growth.append(gained)
                 if org is not None:
-                    groups.setdefault((org.id.casefold(), " ".join(org.name.casefold().split())), []).append(slot)
+                    groups.setdefault((org[0].casefold(), " ".join(org[1].casefold().split())), []).append(slot)
             self._authors, self._growth = authors, growth
             self._orgs = [(org_id, name, slots) for (org_id, name), slots in groups.items()]
         return self._authors, self._orgs, self._growth

@@ -90,6 +90,10 @@ class ReadingState:
         entry = self._mem.get(key)
         return entry is not None and entry.read
 
+    def marked_keys(self) -> tuple[set[str], set[str]]:
+        """The keys (aliases included) that are starred, and that are read."""
+        return self._mem.marked_keys()
+
     def entry(self, key: str) -> PaperState | None:
         """The state recorded for `key` (following aliases), or None."""
         entry = self._mem.get(key)
