@@ -16,10 +16,10 @@ from textual.worker import get_current_worker
 from broadsheet.atomic import write_atomically
 from broadsheet.links import best_link
 from broadsheet.text_safety import is_openable_url, one_line
-from broadsheet.tui.export_screen import ExportRequest, ExportScreen
 
 if TYPE_CHECKING:
     from broadsheet.library import Library, SearchEngine
+    from broadsheet.tui.export_screen import ExportRequest
     from broadsheet.model import Paper
     from broadsheet.tui.paper_list import PaperList
 
@@ -69,6 +69,8 @@ class OutboundActions:
         def chosen(request: ExportRequest | None) -> None:
             if request is not None:
                 self._export(request, rows if request.scope == "shown" else starred)
+
+        from broadsheet.tui.export_screen import ExportScreen  # the export formats load when used
 
         self.push_screen(ExportScreen(len(rows), len(starred), Path.cwd()), chosen)
 
