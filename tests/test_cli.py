@@ -90,7 +90,7 @@ def _bad_inputs(tmp_path: Path) -> dict[str, tuple[Path, str]]:
         "dir of junk": (junk_dir, "directory holds no listings"),
         "binary": (tmp_path / "bin.dat", "binary file"),
         "empty": (tmp_path / "empty.txt", "empty file"),
-        "bad utf8": (tmp_path / "latin.txt", "not valid UTF-8"),
+        "latin-1 prose": (tmp_path / "latin.txt", "not a daily-papers listing"),  # decoded, then sniffed
         "json": (tmp_path / "x.json", "JSON that is not"),
         "html": (tmp_path / "x.html", "HTML or XML"),
         "prose": (tmp_path / "prose.txt", "not a daily-papers listing"),
@@ -112,6 +112,18 @@ def test_bad_inputs_give_one_line_and_exit_2(tmp_path: Path) -> None:
         assert err.count("\n") == 1, (name, err)
         assert str(path) in err and reason in err, (name, err)
         assert "Traceback" not in err
+
+
+def test_a_latin_1_listing_is_read_with_one_warning(tmp_path: Path) -> None:
+    path = tmp_path / "latin.txt"
+    # an old editor's Windows-1252: the titles, the bullet and the middle dot are not UTF-8
+    path.write_bytes(LISTING.replace("A Paper", "Caf\xe9 Paper").replace("B Paper", "Na\xefve Paper").encode("cp1252"))
+    done = run("export", str(path))
+    assert done.returncode == 0, done.stderr
+    assert [json.loads(line)["title"] for line in done.stdout.splitlines()] == ["Caf\xe9 Paper", "Na\xefve Paper"]
+    assert done.stderr.decode() == (
+        f"broadsheet: warning: {path}: 4 lines not valid UTF-8 (first at line 5), read as Windows-1252\n"
+    )
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file, so permission errors cannot be provoked")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
+import io
 from pathlib import Path
 
 import pytest
@@ -56,3 +58,35 @@ def test_no_arguments_opens_the_library_else_the_sample(tmp_path: Path) -> None:
     listings, banner = choose_listings(args)
     assert banner is None
     assert sorted(p.title for p in listings.papers) == sorted(PLAIN_TITLES)
+
+
+def test_add_from_stdin_keeps_the_bytes_and_names_them_by_digest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = write_listing(tmp_path, PLAIN_TITLES[:3]).read_bytes()
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data)))
+    assert main(["add", "-"]) == 0
+    assert capsys.readouterr().out == "-: added 3 papers (3 new, 0 merged), skipped 0\n"
+    [kept] = paths.library_dir().iterdir()
+    assert kept.name == f"{hashlib.sha256(data).hexdigest()[:12]}-stdin.txt"
+    assert kept.read_bytes() == data
+
+
+def test_add_reports_warnings_and_keeps_nothing_half_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    listing = write_listing(tmp_path, PLAIN_TITLES[:2])
+    good = listing.read_bytes()
+    listing.write_bytes(good + b"\n\nCaf\xe9 Without An Abstract\n")  # a Windows-1252 line
+    line = good.count(b"\n") + 3
+    assert main(["add", str(listing)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"{listing}: added 2 papers (2 new, 0 merged), skipped 1",
+        f"  note: {listing}: 1 line not valid UTF-8 (first at line {line}), read as Windows-1252",
+        f"  skipped {listing}:{line}: title without an abstract, skipped",
+    ]
+    binary = tmp_path / "binary.dat"
+    binary.write_bytes(b"\x00\x01" * 1000)
+    assert main(["add", str(binary)]) == 2
+    assert "binary file, not a listing" in capsys.readouterr().err
+    assert [p.name.endswith("-page.txt") for p in paths.library_dir().iterdir()] == [True]  # no temporary file left

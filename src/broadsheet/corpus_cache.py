@@ -26,7 +26,7 @@ from typing import Any, overload
 from broadsheet import paths
 from broadsheet.model import Organization, Paper, Published, Source, UpvoteSample, upvote_growth
 
-FORMAT = 5  # bump when the layout or the parser's output changes
+FORMAT = 6  # bump when the layout or the parser's output changes
 _MAGIC = b"BSCACHE"
 
 
@@ -99,6 +99,8 @@ def save(papers: Sequence[Paper], key: str, extra: dict[str, Any] | None = None,
         "growth": array("d", [math.nan if g is None else g for g in growth]).tobytes(),
         "org_of": org_of.tobytes(),
         "orgs": list(org_ids),
+        # (title key, arXiv key) of papers with an id: the reading state follows these at start-up
+        "identities": [(p.title_key, p.key) for p in papers if p.arxiv_id],
         "extra": extra or {},
     }
     fd, columns_temp = tempfile.mkstemp(dir=folder, suffix=".tmp")
@@ -154,6 +156,7 @@ class CachedPapers(Sequence[Paper]):
         self._records = records
         self.extra: dict[str, Any] = columns.get("extra", {})
         self._facts_columns = (columns["authors"], columns["growth"], columns["org_of"], columns["orgs"])
+        self.identities: list[tuple[str, str]] = columns["identities"]  # marshal keeps the tuples
         sizes = {len(self.keys), len(self.titles), len(self.dates), len(self.upvotes), len(self.newest_first)}
         if sizes != {len(self._offsets) - 1}:
             raise ValueError("cache columns disagree")

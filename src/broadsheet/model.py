@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 _ARXIV_ID = re.compile(r"^(?:arxiv:)?(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$", re.I)
@@ -212,32 +213,68 @@ def merge(a: Paper, b: Paper) -> Paper:
     )
 
 
-def dedupe(papers: list[Paper]) -> list[Paper]:
-    """Fold sightings into one record per paper, in first-seen order.
+_INLINE_SOURCES = 32  # sources merged into a paper as it is seen; later ones join at the end
+
+
+class PaperSet:
+    """Sightings folded into one record per paper as they arrive, in first-seen order.
 
     A paper is found again by its arXiv key or by its normalized title, so a title-keyed
-    sighting and an id-keyed one of the same paper become one record keyed by the id.
+    sighting and an id-keyed one of the same paper become one record keyed by the id. The
+    loader adds papers while it reads, so memory follows the number of distinct papers, not
+    the size of the listings. A paper seen thousands of times (a file repeating one entry)
+    would have `merge` copy its ever longer tuple of sources each time, which is quadratic:
+    past `_INLINE_SOURCES` further sources wait in a list and join the paper once, in
+    `papers()`; `merge` reads no other field of the sources, so the result is the same.
     """
-    by_slot: dict[str, int] = {}
-    merged: list[Paper] = []
-    for paper in papers:
-        slot = by_slot.get(paper.key)
+
+    def __init__(self) -> None:
+        self._slots: dict[str, int] = {}  # every key and title key a paper was found under
+        self._papers: list[Paper] = []
+        self._more_sources: dict[int, list[Source]] = {}
+
+    def __len__(self) -> int:
+        return len(self._papers)
+
+    def add(self, paper: Paper) -> None:
+        """A sighting: a new paper, or merged into the one it is found again as."""
+        slots, papers = self._slots, self._papers
+        slot = slots.get(paper.key)
         if slot is None:
-            slot = by_slot.get(paper.title_key)
+            slot = slots.get(paper.title_key)
             if (
                 slot is not None
-                and merged[slot].arxiv_id
+                and papers[slot].arxiv_id
                 and paper.arxiv_id
-                and merged[slot].arxiv_id != paper.arxiv_id
+                and papers[slot].arxiv_id != paper.arxiv_id
             ):
                 slot = None  # same title, different papers
         if slot is None:
-            by_slot[paper.key] = len(merged)
-            by_slot.setdefault(paper.title_key, len(merged))
-            merged.append(paper)
-            continue
-        combined = merge(merged[slot], paper)
-        merged[slot] = combined
-        by_slot[combined.key] = slot
-        by_slot.setdefault(combined.title_key, slot)
-    return merged
+            slots[paper.key] = len(papers)
+            slots.setdefault(paper.title_key, len(papers))
+            papers.append(paper)
+            return
+        known = papers[slot]
+        if len(known.sources) >= _INLINE_SOURCES:
+            self._more_sources.setdefault(slot, []).extend(paper.sources)
+            paper = replace(paper, sources=())
+        combined = merge(known, paper)
+        papers[slot] = combined
+        slots[combined.key] = slot
+        slots.setdefault(combined.title_key, slot)
+
+    def papers(self) -> list[Paper]:
+        """Every paper, in first-seen order."""
+        for slot, more in self._more_sources.items():
+            paper = self._papers[slot]
+            self._papers[slot] = replace(paper, sources=tuple(dict.fromkeys(paper.sources + tuple(more))))
+        self._more_sources.clear()
+        return self._papers
+
+
+def dedupe(papers: Iterable[Paper]) -> list[Paper]:
+    """Fold sightings into one record per paper, in first-seen order (see `PaperSet`)."""
+    folded = PaperSet()
+    for paper in papers:
+        folded.add(paper)
+    return folded.papers()

@@ -34,9 +34,9 @@ from feedparser.encodings import convert_to_utf8  # type: ignore[import-untyped]
 
 from broadsheet.model import Paper, Published, Source, normalize_arxiv_id
 from broadsheet.sources.ai_summary import split_ai_summary
-from broadsheet.sources.dump import ParseResult
 from broadsheet.sources.errors import ListingError, ParseWarning
 from broadsheet.sources.hf_api import load_json
+from broadsheet.sources.results import ParseResult
 from broadsheet.text_safety import is_openable_url
 
 _SNIFF_BYTES = 65536

@@ -25,11 +25,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from broadsheet.model import Organization, Paper, Published, Source, UpvoteSample, normalize_arxiv_id
-from broadsheet.sources.dump import ParseResult
 from broadsheet.sources.errors import ListingError, ParseWarning
+from broadsheet.sources.json_stream import JsonArray, json_error
+from broadsheet.sources.results import ParseResult
 from broadsheet.text_safety import is_openable_url
 
 _SNIFF_BYTES = 65536
@@ -103,21 +105,19 @@ def load_json(text: str, source: str) -> object:
     """`json.loads`, with every way JSON can be unreadable turned into a one-line ListingError."""
     try:
         return json.loads(text.lstrip("\ufeff"))
-    except json.JSONDecodeError as error:
-        raise ListingError(source, f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}") from None
-    except RecursionError:
-        raise ListingError(source, "JSON nested too deeply to read") from None
-    except ValueError as error:  # e.g. an integer longer than Python's digit limit
-        raise ListingError(source, f"not readable JSON: {' '.join(str(error).split())[:120]}") from None
+    except (ValueError, RecursionError) as error:  # ValueError: e.g. an integer past Python's digit limit
+        raise ListingError(source, json_error(error)) from None
 
 
 class _Reader:
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, on_paper: Callable[[Paper], None] | None = None) -> None:
         self.source = source
         self.result = ParseResult()
+        self.on_paper = on_paper or self.result.papers.append
+        self.count = 0
 
     def warn(self, line: int, reason: str) -> None:
-        self.result.warnings.append(ParseWarning(self.source, line, reason))
+        self.result.warn(ParseWarning(self.source, line, reason))
 
     def entry(self, item: object, line: int) -> None:
         if not isinstance(item, dict):
@@ -140,7 +140,8 @@ class _Reader:
         upvotes = _count(paper.get("upvotes"))
         featured = _date(item.get("publishedAt")) if paper is not item else None
         history = (UpvoteSample(featured, upvotes),) if featured is not None and upvotes is not None else ()
-        self.result.papers.append(
+        self.count += 1
+        self.on_paper(
             Paper(
                 title=title,
                 abstract=_clean(paper.get("summary")) or _clean(item.get("summary")),
@@ -156,6 +157,13 @@ class _Reader:
                 upvote_history=history,
             )
         )
+
+    def finish(self) -> ParseResult:
+        if not self.count:
+            first = self.result.warnings[0]
+            raise ListingError(self.source, f"no papers found ({first.reason} at entry {first.line})")
+        self.result.entries = self.count
+        return self.result
 
 
 def parse_hf_json(text: str, source: str) -> ParseResult:
@@ -177,9 +185,20 @@ def parse_hf_json(text: str, source: str) -> ParseResult:
     reader = _Reader(source)
     for index, item in enumerate(items):
         reader.entry(item, index + 1)
-    result = reader.result
-    if not result.papers:
-        first = result.warnings[0]
-        raise ListingError(source, f"no papers found ({first.reason} at entry {first.line})")
-    result.entries = len(result.papers)
-    return result
+    return reader.finish()
+
+
+def read_hf_array(chunks: Iterable[str], source: str, on_paper: Callable[[Paper], None]) -> ParseResult:
+    """A response that is an array, read element by element (a 500 MB dump stays small in
+    memory); `on_paper` takes each paper. A syntax error keeps the entries before it."""
+    reader = _Reader(source, on_paper)
+    array = JsonArray(chunks)
+    for index, item in enumerate(array):
+        reader.entry(item, index + 1)
+    if array.error is not None:
+        if not reader.count:
+            raise ListingError(source, array.error)
+        reader.warn(0, f"{array.error}; kept the {array.count:,} entries before it")
+    elif not array.count:
+        raise ListingError(source, "no papers (empty list)")
+    return reader.finish()

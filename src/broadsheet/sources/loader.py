@@ -1,27 +1,31 @@
 """Read listing files (or stdin), recognise their format by content, and parse them.
 
 Every way a file can be unusable ends in a `ListingError` with one line naming the file and
-the reason; junk inside a readable listing only produces warnings.
+the reason; junk inside a readable listing only produces warnings. Files are streamed
+(`ingest`) and their papers folded as they come (`PaperSet`), so memory follows the number
+of distinct papers, not the size of the files.
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import os
-import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
 
-from broadsheet.model import Paper, dedupe, make_key
-from broadsheet.sources.dump import ParseResult, looks_like_dump, parse_dump
+from broadsheet.model import Paper, PaperSet
 from broadsheet.sources.errors import ListingError, ParseWarning
-from broadsheet.sources.exported import looks_like_export, parse_export
-from broadsheet.sources.hf_api import looks_like_hf_json, parse_hf_json
+from broadsheet.sources.files import BLOCK_SIZE, STDIN, open_listing, spool_stdin
+from broadsheet.sources.results import ParseResult
 
-STDIN = "-"
-# Anything bigger is almost surely not a listing someone meant to open here.
-MAX_BYTES = 1 << 30
+if TYPE_CHECKING:  # the parsers load on a cache miss; the reader's warm start needs none of them
+    from broadsheet.sources.dump_parser import PageAssumption
+    from broadsheet.sources.ingest import FileReading
+
+__all__ = ["STDIN", "Listings", "decode", "expand", "load_listings", "open_listings", "parse_data", "read_one"]
 
 
 @dataclass(slots=True)
@@ -35,85 +39,33 @@ class Listings:
     cache_key: str | None = None  # identifies exactly these listing files, for derived caches
 
 
-def read_bytes(path: str) -> bytes:
-    """The raw bytes of a file or of stdin, with OS errors turned into ListingError."""
-    if path == STDIN:
-        return sys.stdin.buffer.read()
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise ListingError(path, "no such file") from None
-    except IsADirectoryError:
-        raise ListingError(path, "is a directory") from None
-    except PermissionError:
-        raise ListingError(path, "permission denied") from None
-    except OSError as error:
-        raise ListingError(path, error.strerror or str(error)) from None
-    if len(data) > MAX_BYTES:
-        raise ListingError(path, "larger than 1 GiB, not read")
-    return data
-
-
 def decode(data: bytes, source: str) -> str:
-    """UTF-8 text (a BOM is allowed); binary and other encodings are refused by name."""
+    """A whole file's text, decoded exactly as a stream of it would be (for benchmarks and tests)."""
     if not data.strip():
         raise ListingError(source, "empty file")
-    if b"\x00" in data[:8192]:
-        raise ListingError(source, "binary file, not a listing")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ListingError(
-            source, f"not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})"
-        ) from None
+    from broadsheet.sources.decoding import decode_whole
+
+    return decode_whole(data, source)[0]
 
 
-def parse_text(text: str, source: str, *, year: int | None = None) -> ParseResult:
-    """Recognise a text listing by its content (never by file name) and parse it."""
-    head = text.lstrip()[:1]
-    if head in ("{", "["):
-        from broadsheet.sources.feeds import looks_like_json_feed, parse_json_feed
+def read_one(handle: BinaryIO, source: str, *, year: int | None = None, block_size: int = BLOCK_SIZE) -> ParseResult:
+    """One listing on its own, its papers deduplicated (in first-seen order)."""
+    from broadsheet.sources.ingest import read_listing
 
-        if looks_like_json_feed(text):
-            return _nonempty(parse_json_feed(text, source), source)
-        if looks_like_hf_json(text):
-            return _nonempty(parse_hf_json(text, source), source)
-        if looks_like_export(text):
-            return _nonempty(parse_export(text, source), source)
-        raise ListingError(source, "JSON that is not a listing (not HF API, JSON Feed or a broadsheet export)")
-    if head == "<":
-        from broadsheet.sources.feeds import looks_like_feed, parse_feed
-
-        if looks_like_feed(text):
-            return _nonempty(parse_feed(text.encode("utf-8"), source), source)
-        raise ListingError(source, "HTML or XML that is not a listing (not RSS or Atom)")
-    if looks_like_export(text):
-        return _nonempty(parse_export(text, source), source)
-    if not looks_like_dump(text):
-        raise ListingError(source, "not a daily-papers listing (no page header, metadata or abstracts found)")
-    return _nonempty(parse_dump(text, source, year=year), source)
+    assume: PageAssumption | None = None
+    for _attempt in range(2):  # a second reading assumes what the first found: it holds
+        papers = PaperSet()
+        reading = read_listing(handle, source, papers.add, year=year, assume=assume, block_size=block_size)
+        if reading.retry_with is None:
+            break
+        assume = reading.retry_with
+    reading.result.papers = papers.papers()
+    return reading.result
 
 
-def parse_data(data: bytes, source: str, *, year: int | None = None) -> ParseResult:
-    """Raw bytes to papers. Feeds are sniffed before decoding: they may declare UTF-16 or Latin-1."""
-    if data[:4096].lstrip()[:1] == b"<" or data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        # feedparser is imported only for markup: plain dumps don't pay its import time
-        from broadsheet.sources.feeds import looks_like_feed, parse_feed
-
-        if looks_like_feed(data[:65536]):
-            return _nonempty(parse_feed(data, source), source)
-    return parse_text(decode(data, source), source, year=year)
-
-
-def _nonempty(result: ParseResult, source: str) -> ParseResult:
-    if not result.papers:
-        reason = "no papers found"
-        if result.warnings:
-            first = result.warnings[0]
-            reason += f" ({first.reason}{f' at line {first.line}' if first.line else ''})"
-        raise ListingError(source, reason)
-    return result
+def parse_data(data: bytes, source: str, *, year: int | None = None, block_size: int = BLOCK_SIZE) -> ParseResult:
+    """Raw bytes to papers, read as a file of them would be (see `read_one`)."""
+    return read_one(io.BytesIO(data), source, year=year, block_size=block_size)
 
 
 def expand(paths: Iterable[str]) -> list[tuple[str, bool]]:
@@ -135,33 +87,71 @@ def expand(paths: Iterable[str]) -> list[tuple[str, bool]]:
     return files
 
 
-def load_listings(paths: Iterable[str], *, year: int | None = None) -> Listings:
+def load_listings(paths: Iterable[str], *, year: int | None = None, block_size: int = BLOCK_SIZE) -> Listings:
     """Load and merge listings.
 
     A file named directly that cannot be read raises ListingError; inside a folder such a
     file is skipped with a warning, and a folder with nothing readable raises.
     """
-    listings = Listings()
-    sightings: list[Paper] = []
     paths = list(paths)
     expanded = expand(paths)
+    with contextlib.ExitStack() as stack:
+        stdin = stack.enter_context(spool_stdin()) if any(path == STDIN for path, _ in expanded) else None
+        assume: dict[str, PageAssumption] = {}
+        listings = _load(paths, expanded, year, stdin, assume, block_size)
+        if assume:  # a dump's page year was not what its papers were made with: read again
+            listings = _load(paths, expanded, year, stdin, assume, block_size)
+    return listings
+
+
+def _load(
+    paths: list[str],
+    expanded: list[tuple[str, bool]],
+    year: int | None,
+    stdin: BinaryIO | None,
+    assume: dict[str, PageAssumption],
+    block_size: int,
+) -> Listings:
+    listings = Listings()
+    papers = PaperSet()
     for path, named in expanded:
+        before = len(papers)
         try:
-            result = parse_data(read_bytes(path), path, year=year)
+            reading = _read_file(path, papers, year, stdin, assume.get(path), block_size)
         except ListingError as error:
             if named:
                 raise
-            listings.warnings.append(ParseWarning(path, 0, f"skipped: {error.reason}"))
+            # only a read error comes after papers were added; those are kept
+            what = "skipped" if len(papers) == before else "cut short, the papers before kept"
+            listings.warnings.append(ParseWarning(path, 0, f"{what}: {error.reason}"))
             continue
-        sightings.extend(result.papers)
-        listings.warnings.extend(result.warnings)
-        listings.entries += result.entries
+        if reading.retry_with is not None:
+            assume[path] = reading.retry_with
+        listings.warnings.extend(reading.result.reported_warnings(path))
+        listings.entries += reading.result.entries
         listings.files.append(path)
     if expanded and not listings.files:
         folders = [p for p in paths if p != STDIN and os.path.isdir(p)]
         raise ListingError(folders[0] if folders else paths[0], "directory holds no listings")
-    listings.papers = dedupe(sightings)
+    listings.papers = papers.papers()
     return listings
+
+
+def _read_file(
+    path: str,
+    papers: PaperSet,
+    year: int | None,
+    stdin: BinaryIO | None,
+    assume: PageAssumption | None,
+    block_size: int,
+) -> FileReading:
+    from broadsheet.sources.ingest import read_listing
+
+    try:
+        with open_listing(path, stdin) as handle:
+            return read_listing(handle, path, papers.add, year=year, assume=assume, block_size=block_size)
+    except OSError as error:  # a read error midway (opening errors are mapped by open_listing)
+        raise ListingError(path, f"read error: {error.strerror or error}") from None
 
 
 def open_listings(paths: Iterable[str], *, year: int | None = None, use_cache: bool = True) -> Listings:
@@ -173,7 +163,7 @@ def open_listings(paths: Iterable[str], *, year: int | None = None, use_cache: b
     if key is not None and (cached := corpus_cache.load(key)) is not None:
         extra = cached.extra
         return Listings(
-            papers=cached,  # type: ignore[arg-type]  # a lazy Sequence[Paper]
+            papers=cached,  # a lazy Sequence[Paper]
             warnings=[ParseWarning(w["source"], w["line"], w["reason"]) for w in extra.get("warnings", [])],
             entries=extra.get("entries", len(cached)),
             files=extra.get("files", []),
@@ -195,8 +185,7 @@ def open_listings(paths: Iterable[str], *, year: int | None = None, use_cache: b
 
 def identity_pairs(papers: Sequence[Paper]) -> list[tuple[str, str]]:
     """(title key, arXiv key) for papers whose id is known: state kept by title follows them."""
-    keys = getattr(papers, "keys", None)
-    if keys is not None:  # the corpus cache: columns, no decoding
-        titles = papers.titles  # type: ignore[attr-defined]
-        return [(make_key(titles[i]), key) for i, key in enumerate(keys) if key.startswith("arxiv:")]
+    ready = getattr(papers, "identities", None)
+    if ready is not None:  # the corpus cache keeps them: nothing to decode or normalize
+        return list(ready)
     return [(paper.title_key, paper.key) for paper in papers if paper.arxiv_id]

@@ -1,0 +1,355 @@
+"""The daily-papers dump parser: lines in, entries and papers out, in one pass or chunk by chunk.
+
+The parser works line by line and never backtracks, so it is linear in the input and cannot
+hang; a block it cannot place is skipped with a warning naming file:line. It looks ahead at
+most `LOOKAHEAD` lines (a metadata block's middle dot and date, the next non-blank line, with
+at most `MAX_BLANK_RUN` blank lines in between), so a stream can be parsed with a bounded
+window: `run` reads the lines it can decide and leaves the rest for the next chunk.
+
+The page year (see `dates`) depends on every entry of the page, but a stream turns entries
+into papers as it goes. So a streaming parse *assumes* a page year and date when it builds
+its first papers (from the page header, and from a cheap scan of the whole file's date
+lines when the header has no year), and `finish` says whether the assumption held. When it
+did not (rare: odd pages), the caller parses again with the right one (`assume`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from broadsheet.model import Organization, Paper, Published, Source, UpvoteSample
+from broadsheet.sources.ai_summary import ABSTRACT_LABEL, is_marker, split_ai_summary
+from broadsheet.sources.dates import DATE_LINE, infer_page_year, make_date, month_number, parse_upvotes
+from broadsheet.sources.errors import WARNINGS_KEPT, ParseWarning, WarningList
+from broadsheet.sources.results import ParseResult
+
+HEADER_LINES = frozenset(
+    {
+        "new",
+        "Get trending papers in your email inbox!",
+        "Subscribe",
+        "Daily Papers",
+        "byAK and the research community",
+    }
+)
+MIDDLE_DOT = "·"
+_AUTHORS = re.compile(r"^•\s*(?:(?P<count>\d{1,6}) authors?|(?P<names>.+))$")
+_ORG = re.compile(r"^(?P<id>[A-Za-z0-9][A-Za-z0-9._-]{0,95}) (?P<name>\S.{0,199})$")
+# A title longer than this is almost surely an abstract that lost its title.
+MAX_TITLE = 400
+# Abstracts in the wild are rarely this short; a shorter line after a title, followed by
+# a long line, is a second title whose predecessor lost its abstract.
+MIN_ABSTRACT = 300
+# More blank lines in a row than this end a lookahead, as the end of the text does. Pages
+# have one or two between blocks; the bound keeps a stream's window of lines small.
+MAX_BLANK_RUN = 200
+# The furthest a line's reading looks past it: a metadata head, its middle dot, blank
+# lines, the date.
+LOOKAHEAD = MAX_BLANK_RUN + 3
+
+PageAssumption = tuple[int, tuple[int, int] | None]  # the page year, the page's (month, day)
+
+
+@dataclass(slots=True)
+class _Meta:
+    line: int
+    authors: tuple[str, ...] = ()
+    authors_count: int | None = None
+    organization: Organization | None = None
+    month: int | None = None
+    day: int | None = None
+    year: int | None = None
+    upvotes: int | None = None
+
+
+@dataclass(slots=True)
+class _Entry:
+    line: int
+    title: str
+    abstract: str = ""
+    ai_summary: str | None = None
+    meta: _Meta | None = None
+
+
+def _is_meta_head(line: str) -> bool:
+    return line.startswith("•") or bool(_ORG.match(line)) and len(line) < 200
+
+
+def _next_nonblank(lines: list[str], i: int) -> str:
+    """The next non-blank line from index i, within MAX_BLANK_RUN blank lines; else ''."""
+    end = i + MAX_BLANK_RUN + 1
+    if end > len(lines):
+        end = len(lines)
+    while i < end:
+        if lines[i]:
+            return lines[i]
+        i += 1
+    return ""
+
+
+def _read_head(meta: _Meta, head: str) -> None:
+    """An authors line (`• 7 authors`, or names) or an organization line (`google Google`)."""
+    authors = _AUTHORS.match(head)
+    if authors and authors["count"]:
+        meta.authors_count = int(authors["count"])
+    elif authors:
+        meta.authors = tuple(n.strip() for n in authors["names"].split(",") if n.strip())
+        meta.authors_count = len(meta.authors)
+    elif org := _ORG.match(head):
+        meta.organization = Organization(org["id"], org["name"])
+
+
+def _read_date(meta: _Meta, date: re.Match[str], month: int) -> None:
+    meta.month, meta.day = month, int(date["day"])
+    meta.year = int(date["year"]) if date["year"] else None
+    meta.upvotes = parse_upvotes(date["upvotes"])
+
+
+class DumpParser:
+    """One pass over normalized, stripped lines, given whole (`run(lines, final=True)`) or in
+    consecutive windows; entries become papers in `take_papers` (streaming) or `finish`."""
+
+    def __init__(
+        self,
+        source: str,
+        *,
+        year: int | None = None,
+        assume: PageAssumption | None = None,
+        guess_explicit_year: Callable[[], int | None] | None = None,
+    ) -> None:
+        self.source = source
+        self.year = year
+        self.warnings = WarningList()  # in reading order
+        self.date_warnings = WarningList()  # raised while building papers, reported after
+        self.entries: list[_Entry] = []  # complete entries not yet turned into papers
+        self._taken = 0  # entries turned into papers by `take_papers`
+        self.line_base = 0  # lines consumed by earlier windows
+        self.page_month_day: tuple[int, int] | None = None
+        self.page_year: int | None = None
+        self.max_explicit_year: int | None = None  # of the metadata that belongs to an entry
+        self._assumed = assume
+        self._guess = guess_explicit_year
+        self._building = False  # papers are being built: the page year and date are fixed
+        self._page_year = 0  # the year and date papers are built with, once building
+        self._page_date: dt.date | None = None
+        self.actual_page: PageAssumption | None = None  # set by `finish`
+        self._histories: dict[int, tuple[UpvoteSample, ...]] = {}
+        # where the reading stands between windows
+        self._pending: _Entry | None = None  # an entry waiting for its abstract
+        self._last: _Entry | None = None  # the last complete entry, which may still get metadata
+        self._summary: str | None = None
+        self._after_marker = False
+
+    def warn(self, line: int, reason: str) -> None:
+        self.warnings.add(ParseWarning(self.source, line, reason))
+
+    def run(self, lines: list[str], *, final: bool) -> int:
+        """Read `lines` (the window after those consumed so far); return how many were consumed.
+
+        Unless `final`, the last LOOKAHEAD lines are left for the next window, so that every
+        line is decided exactly as if the whole text were there. Ordered so the common path
+        (blank, title, long abstract) is short.
+        """
+        count = len(lines)
+        limit = count if final else count - LOOKAHEAD
+        base = self.line_base
+        i = 0
+        pending, last = self._pending, self._last
+        summary, after_marker = self._summary, self._after_marker
+        entries = self.entries
+        while i < limit:
+            line = lines[i]
+            i += 1
+            if not line:
+                continue
+            if line == MIDDLE_DOT or (i < count and lines[i] == MIDDLE_DOT and _is_meta_head(line)):
+                i = self._meta(lines, i - 1, last if pending is None else None)
+                if pending is not None:
+                    self.warn(pending.line, "title without an abstract, skipped")
+                    pending = None
+                last = None
+                continue
+            if pending is None:
+                # page furniture; after the first entry only when it is not followed by an
+                # abstract (a second page pasted below the first, not a paper called "new")
+                maybe_furniture = line in HEADER_LINES or len(line) <= 30
+                if (
+                    maybe_furniture
+                    and (not (entries or self._taken) or len(_next_nonblank(lines, i)) < MIN_ABSTRACT)
+                    and self._is_page_header(line)
+                ):
+                    continue
+                if len(line) > MAX_TITLE:
+                    self.warn(base + i, "text without a title, skipped")
+                    continue
+                pending = _Entry(base + i, line)
+                summary, after_marker = None, False
+                continue
+            following = _next_nonblank(lines, i)
+            if not after_marker:
+                if line == ABSTRACT_LABEL:
+                    continue
+                if line[0] in "AG" and is_marker(line):
+                    after_marker = True  # the next line is the abstract, the one before was the summary
+                    continue
+                if following[:1] in ("A", "G") and is_marker(following):
+                    summary = line
+                    continue
+                if len(line) < MIN_ABSTRACT and len(following) >= MIN_ABSTRACT:
+                    self.warn(pending.line, "title without an abstract, skipped")
+                    pending = _Entry(base + i, line)
+                    continue
+            pending.ai_summary, pending.abstract = split_ai_summary(line)
+            if summary is not None:
+                pending.ai_summary = summary.removeprefix(ABSTRACT_LABEL + " ").strip() or None
+            entries.append(pending)
+            last, pending = pending, None
+        if final and pending is not None:
+            self.warn(pending.line, "title without an abstract, skipped")
+            pending = None
+        self._pending, self._last = pending, last
+        self._summary, self._after_marker = summary, after_marker
+        consumed = min(i, count)
+        self.line_base += consumed
+        return consumed
+
+    def _is_page_header(self, line: str) -> bool:
+        """Page furniture before the first entry: the fixed lines and the page's date."""
+        if line in HEADER_LINES:
+            return True
+        if len(line) > 30:
+            return False
+        date = DATE_LINE.match(line)
+        if date is None or (month := month_number(date["month"])) is None:
+            return False
+        if self.page_month_day is not None:
+            return True  # a later page's date; the first page's date stands
+        self.page_month_day = (month, int(date["day"]))
+        if date["year"]:
+            self.page_year = int(date["year"])
+        return True
+
+    def _meta(self, lines: list[str], i: int, entry: _Entry | None) -> int:
+        """Read a metadata block starting at line index `i`; return the index after it."""
+        base = self.line_base
+        meta = _Meta(line=base + i + 1)
+        count = len(lines)
+        while i < count and lines[i] != MIDDLE_DOT:
+            _read_head(meta, lines[i])
+            i += 1
+        i += 1  # the middle dot
+        blanks_end = i + MAX_BLANK_RUN
+        if blanks_end > count:
+            blanks_end = count
+        while i < blanks_end and not lines[i]:
+            i += 1
+        date = DATE_LINE.match(lines[i]) if i < count else None
+        if date is None:
+            self.warn(meta.line, "metadata block without a date, skipped")
+            return i
+        month = month_number(date["month"])
+        if month is None:
+            self.warn(base + i + 1, f"unknown month {date['month']!r}, metadata skipped")
+            return i + 1
+        _read_date(meta, date, month)
+        if entry is None:
+            self.warn(meta.line, "metadata with no paper before it, skipped")
+        else:
+            entry.meta = meta
+            if meta.year and (self.max_explicit_year is None or meta.year > self.max_explicit_year):
+                self.max_explicit_year = meta.year
+        return i + 1
+
+    def _page(self, explicit_year: int | None) -> PageAssumption:
+        """The page year by the rule in `dates`, and the page's month and day."""
+        explicit = [explicit_year] if explicit_year else []
+        year = self.year or self.page_year or infer_page_year(explicit, self.page_month_day)
+        return year, self.page_month_day
+
+    def _start_building(self) -> None:
+        """Fix the page year and date the papers are built with (once)."""
+        if self._building:
+            return
+        self._building = True
+        if self._assumed is None:  # the stream has not ended: assume, `finish` checks
+            guess = self.max_explicit_year
+            if not (self.year or self.page_year) and self._guess is not None:
+                guess = max(filter(None, (guess, self._guess())), default=None)
+            self._assumed = self._page(guess)
+        year, month_day = self._assumed
+        self._page_year = year
+        self._page_date = make_date(year, *month_day) if month_day else None
+
+    def take_papers(self) -> list[Paper]:
+        """Papers for the entries read so far, except the last one while metadata may follow it."""
+        ready = len(self.entries) - (1 if self.entries and self.entries[-1] is self._last else 0)
+        if ready <= 0:
+            return []
+        self._start_building()
+        taken, self.entries = self.entries[:ready], self.entries[ready:]
+        self._taken += ready
+        return [self._paper(entry) for entry in taken]
+
+    @property
+    def assumption_held(self) -> bool:
+        """After `finish`: False when papers were built (by `take_papers`) with a page year or
+        date that the whole text does not bear out; then parse again with `assume=actual_page`."""
+        return self._assumed == self.actual_page
+
+    def finish(self, line_warnings: WarningList | None = None) -> ParseResult:
+        """The result: papers for the entries not yet taken, and every warning in a fixed
+        order (the splitter's, the reading's, then the dates')."""
+        self.actual_page = self._page(self.max_explicit_year)
+        if not self._building and self._assumed is None:
+            self._assumed = self.actual_page
+        self._start_building()
+        result = ParseResult(page_year=self.actual_page[0], entries=self._taken + len(self.entries))
+        result.papers = [self._paper(entry) for entry in self.entries]
+        self._taken += len(self.entries)
+        self.entries = []
+        lists = [line_warnings or WarningList(), self.warnings, self.date_warnings]
+        problems = [warning for kept in lists for warning in kept.items]
+        result.warnings = problems[:WARNINGS_KEPT]
+        result.omitted = sum(kept.omitted for kept in lists) + len(problems) - len(result.warnings)
+        return result
+
+    def _history(self, upvotes: int) -> tuple[UpvoteSample, ...]:
+        """The one-sample history for a count on this page; shared, as counts repeat a lot."""
+        history = self._histories.get(upvotes)
+        if history is None:
+            assert self._page_date is not None
+            history = self._histories[upvotes] = (UpvoteSample(self._page_date, upvotes),)
+        return history
+
+    def _paper(self, entry: _Entry) -> Paper:
+        meta = entry.meta
+        published = upvotes = organization = authors_count = None
+        authors: tuple[str, ...] = ()
+        history: tuple[UpvoteSample, ...] = ()
+        if meta is not None:
+            assert meta.month is not None and meta.day is not None
+            inferred = meta.year is None
+            date = make_date(meta.year or self._page_year, meta.month, meta.day)
+            if date is None:
+                self.date_warnings.add(ParseWarning(self.source, meta.line, "impossible date, left out"))
+            else:
+                published = Published(date, inferred)
+            upvotes, organization = meta.upvotes, meta.organization
+            authors, authors_count = meta.authors, meta.authors_count
+            if upvotes is not None and self._page_date is not None:
+                history = self._history(upvotes)
+        return Paper(
+            title=entry.title,
+            abstract=entry.abstract,
+            ai_summary=entry.ai_summary,
+            authors=authors,
+            authors_count=authors_count,
+            organization=organization,
+            published=published,
+            upvotes=upvotes,
+            sources=(Source(self.source, entry.line),),
+            upvote_history=history,
+        )
