@@ -76,3 +76,30 @@ def test_sort_and_filter_facts_come_from_columns_and_match_the_papers(
     assert list(from_columns.authors) == [2, 12, None, None]
     assert list(from_columns.growth) == [2.0, None, None, None]
     assert list(from_columns.organizations) == [("deepmind", "Google DeepMind"), None, None, ("deepmind", "Google DeepMind")]
+
+
+async def test_the_reader_writes_a_fresh_cache_once_its_first_screen_is_up(tmp_path: Path) -> None:
+    import argparse
+    import asyncio
+
+    from tests.reader_fixtures import PLAIN_TITLES, settle, write_listing
+
+    from broadsheet.commands.reader import make_app
+
+    listing = write_listing(tmp_path, PLAIN_TITLES)
+    args = argparse.Namespace(paths=[str(listing)], year=None, state=str(tmp_path / "state.toml"), theme=None)
+    app = make_app(args)
+    folder = corpus_cache.cache_folder()
+    assert not folder.exists() or not list(folder.glob("*.columns"))  # not written while starting
+    assert isinstance(app.library.papers, list)  # parsed, not from a cache
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        for _ in range(200):
+            if list(folder.glob("*.columns")):
+                break
+            await asyncio.sleep(0.02)
+        assert len(list(folder.glob("*.columns"))) == 1
+    again = make_app(args)
+    assert isinstance(again.library.papers, corpus_cache.CachedPapers)
+    assert [p.title for p in again.library.papers] == [p.title for p in app.library.papers]
+    again.library.close()

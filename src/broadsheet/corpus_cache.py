@@ -11,6 +11,7 @@ loses nothing. The upvote history rides in the record, as (day ordinal, count) p
 from __future__ import annotations
 
 import datetime as dt
+import contextlib
 import hashlib
 import json
 import marshal
@@ -18,6 +19,7 @@ import math
 import mmap
 import os
 import tempfile
+import time
 from array import array
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -114,7 +116,12 @@ def save(papers: Sequence[Paper], key: str, extra: dict[str, Any] | None = None,
 
 
 def _prune(folder: Path, keep: str, limit: int = 4) -> None:
-    """Keep the few most recent caches; older listings' caches are dead weight."""
+    """Keep the few most recent caches; older listings' caches are dead weight, and so are
+    temp files a killed process left behind (older than an hour: none being written now)."""
+    for temp in folder.glob("*.tmp"):
+        with contextlib.suppress(OSError):
+            if time.time() - temp.stat().st_mtime > 3600:
+                temp.unlink()
     caches = sorted(folder.glob("*.columns"), key=lambda p: p.stat().st_mtime, reverse=True)
     for stale in caches[limit:]:
         if stale.stem != keep:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -37,6 +37,7 @@ class Listings:
     entries: int = 0
     files: list[str] = field(default_factory=list)
     cache_key: str | None = None  # identifies exactly these listing files, for derived caches
+    save_cache: Callable[[], None] | None = None  # writes the parsed-listing cache, when deferred
 
 
 def decode(data: bytes, source: str) -> str:
@@ -154,8 +155,13 @@ def _read_file(
         raise ListingError(path, f"read error: {error.strerror or error}") from None
 
 
-def open_listings(paths: Iterable[str], *, year: int | None = None, use_cache: bool = True) -> Listings:
-    """`load_listings` through the parsed-listing cache: unchanged files are not parsed again."""
+def open_listings(
+    paths: Iterable[str], *, year: int | None = None, use_cache: bool = True, save_later: bool = False
+) -> Listings:
+    """`load_listings` through the parsed-listing cache: unchanged files are not parsed again.
+
+    With `save_later`, a freshly parsed listing's cache is not written here but left as
+    `Listings.save_cache` (~0.8 s at 100k papers), for the reader to run once it is on screen."""
     from broadsheet import corpus_cache
 
     paths = list(paths)
@@ -177,9 +183,17 @@ def open_listings(paths: Iterable[str], *, year: int | None = None, use_cache: b
             "entries": listings.entries,
             "files": listings.files,
         }
-        # the cache only saves time; a read-only or full cache dir costs nothing else
-        with contextlib.suppress(OSError):
-            corpus_cache.save(listings.papers, key, extra)
+        papers = listings.papers
+
+        def save() -> None:
+            # the cache only saves time; a read-only or full cache dir costs nothing else
+            with contextlib.suppress(OSError):
+                corpus_cache.save(papers, key, extra)
+
+        if save_later:
+            listings.save_cache = save
+        else:
+            save()
     return listings
 
 

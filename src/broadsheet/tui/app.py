@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -89,10 +90,16 @@ class BroadsheetApp(OutboundActions, App[None]):
         keys: set[str]
 
     def __init__(
-        self, library: Library, *, config: config_module.Config | None = None, banner: str | None = None
+        self,
+        library: Library,
+        *,
+        config: config_module.Config | None = None,
+        banner: str | None = None,
+        after_first_paint: Sequence[Callable[[], None]] = (),
     ) -> None:
         super().__init__()
         self.library = library
+        self._after_first_paint = list(after_first_paint)  # each runs on its own thread
         self.config = config or config_module.Config()
         self._banner = banner
         self._query_text = ""
@@ -161,7 +168,7 @@ class BroadsheetApp(OutboundActions, App[None]):
         self.watch(self._filter_box, "value", self._filter_changed, init=False)
         self._run_search("")
         # the first screen needs no index: load or build it once that screen is painted
-        self.call_after_refresh(self.library.start_indexing, lambda: self.post_message(self.IndexReady()))
+        self.call_after_refresh(self._start_background_work)
         self.set_interval(0.5, self._poll_index_progress)
         self.set_interval(1.0, self._idle_collector.collect_if_idle)
 
@@ -169,6 +176,13 @@ class BroadsheetApp(OutboundActions, App[None]):
         if isinstance(event, (events.Key, events.MouseEvent)):
             self._idle_collector.saw_input()
         await super().on_event(event)
+
+    def _start_background_work(self) -> None:
+        self.library.start_indexing(lambda: self.post_message(self.IndexReady()))
+        for task in self._after_first_paint:
+            # not a daemon: quitting at once waits for the cache being written, not half of it
+            threading.Thread(target=task, name="broadsheet-after-first-paint").start()
+        self._after_first_paint.clear()
 
     def _poll_index_progress(self) -> None:
         if self.library.index_progress():
