@@ -100,6 +100,7 @@ class BroadsheetApp(OutboundActions, App[None]):
         super().__init__()
         self.library = library
         self._after_first_paint = list(after_first_paint)  # each runs on its own thread
+        self._background: list[threading.Thread] = []
         self.config = config or config_module.Config()
         self._banner = banner
         self._query_text = ""
@@ -181,8 +182,15 @@ class BroadsheetApp(OutboundActions, App[None]):
         self.library.start_indexing(lambda: self.post_message(self.IndexReady()))
         for task in self._after_first_paint:
             # not a daemon: quitting at once waits for the cache being written, not half of it
-            threading.Thread(target=task, name="broadsheet-after-first-paint").start()
+            thread = threading.Thread(target=task, name="broadsheet-after-first-paint")
+            thread.start()
+            self._background.append(thread)
         self._after_first_paint.clear()
+
+    def wait_for_background_work(self, timeout: float | None = None) -> None:
+        """Join what runs after the first paint (writing the parsed-listing cache)."""
+        for thread in self._background:
+            thread.join(timeout)
 
     def _poll_index_progress(self) -> None:
         if self.library.index_progress():
