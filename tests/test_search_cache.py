@@ -199,3 +199,37 @@ def test_fingerprint_is_stable_and_order_sensitive() -> None:
     papers = corpus(10)
     assert cache_module.fingerprint(papers) == cache_module.fingerprint(list(papers))
     assert cache_module.fingerprint(papers) != cache_module.fingerprint(papers[::-1])
+
+
+def test_a_warmed_index_keeps_its_prefix_unions_and_sort_orders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from broadsheet.search import postings
+
+    monkeypatch.setattr(postings, "_RANGE_CACHE_MIN", 1)  # pin even this small corpus's prefixes
+    papers = corpus()
+    built = SearchIndex.build(papers)
+    built.warm_up()
+    assert built.title.pinned and built.body.pinned
+    built.save(tmp_path / "w.idx")
+    loaded = SearchIndex.load(tmp_path / "w.idx", papers)
+    assert loaded is not None
+    assert loaded.title.pinned == built.title.pinned and loaded.body.pinned == built.body.pinned
+
+    def no_sorting(name: str) -> list[int]:
+        raise AssertionError(f"order {name!r} was computed again")
+
+    monkeypatch.setattr(loaded.facets, "_order_slots", no_sorting)
+    for name in ("-date", "upvotes", "-upvotes", "title", "-title", "trending", "-trending"):
+        assert loaded.facets.order(name) == built.facets.order(name)
+    assert results(loaded) == results(built)
+
+
+def test_saved_sort_orders_are_dropped_when_upvotes_change(tmp_path: Path) -> None:
+    papers = corpus()
+    built = SearchIndex.build(papers)
+    built.warm_up()
+    built.save(tmp_path / "w.idx")
+    bumped = [dataclasses.replace(p, upvotes=1000) if i == 7 else p for i, p in enumerate(papers)]
+    loaded = SearchIndex.load(tmp_path / "w.idx", bumped)
+    assert loaded is not None
+    assert loaded.search("sort:upvotes").rows[0] == 7
+    assert loaded.search("sort:-upvotes").rows[-1] == 7

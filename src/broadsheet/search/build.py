@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import repeat
 
 from ..model import Paper
@@ -35,6 +35,7 @@ class Parts:
     title: FieldPostings
     body: FieldPostings
     complete: bool
+    orders: dict[str, list[int]] = field(default_factory=dict)  # slot orders, when loaded from a cache
 
 
 def build_parts(

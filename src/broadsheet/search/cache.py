@@ -6,7 +6,9 @@ everything before it. No pickle: loading is a few `frombytes` copies, and a file
 truncated, corrupt, from another version or for other papers loads as None.
 
 The fingerprint covers each paper's key, title and date, in row order (see `fingerprint`).
-Upvotes, authors and organizations are read from the papers at search time instead.
+Upvotes, authors and organizations are read from the papers at search time instead. What
+`warm_up` computed is saved too: the prefix unions, and the sort orders, which count only
+while the upvotes and their growth are the same (`facts_fingerprint`).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ if TYPE_CHECKING:
     from .index import SearchIndex
 
 MAGIC = b"broadsheet search index\n"
-FORMAT = 1  # bump whenever tokenizing, the layout or the slot order changes
+FORMAT = 2  # bump whenever tokenizing, the layout or the slot order changes
 _LENGTH = struct.Struct("<I")
 
 
@@ -52,6 +54,15 @@ def fingerprint(papers: Sequence[Paper]) -> str:
     return f"{len(papers)}:{digest.hexdigest()}"
 
 
+def facts_fingerprint(papers: Sequence[Paper]) -> str:
+    """A digest of what sort orders use beyond `fingerprint`: upvotes and their growth."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(array("q", [-1 if v is None else v for v in corpus.upvotes(papers)]).tobytes())
+    growth = corpus.facts(papers).growth
+    digest.update(array("d", [float("nan") if g is None else g for g in growth]).tobytes())
+    return digest.hexdigest()
+
+
 def _sections(index: SearchIndex) -> list[tuple[str, bytes | array[int]]]:
     nbytes = (index.n + 7) // 8
     out: list[tuple[str, bytes | array[int]]] = [
@@ -67,6 +78,14 @@ def _sections(index: SearchIndex) -> list[tuple[str, bytes | array[int]]]:
             (f"{name}.dense_ids", dense_ids),
             (f"{name}.dense", dense),
         ]
+    for name, postings in (("title", index.title), ("body", index.body)):
+        pinned = postings.pinned
+        out += [
+            (f"{name}.pinned", array("I", [bound for lo_hi in pinned for bound in lo_hi])),
+            (f"{name}.pinned_bits", b"".join(union.to_bytes(nbytes, "little") for union in pinned.values())),
+        ]
+    orders = index.facets.computed_orders()
+    out += [(f"order.{name}", array("I", slots)) for name, slots in sorted(orders.items())]
     grams = index.vocab.grams
     out += [
         ("grams.keys", "\n".join(grams.keys).encode("utf-8", "surrogatepass")),
@@ -85,6 +104,7 @@ def save(index: SearchIndex, path: str | os.PathLike[str]) -> None:
         {
             "format": FORMAT,
             "fingerprint": fingerprint(index.papers),
+            "facts": facts_fingerprint(index.papers),
             "n": index.n,
             "complete": index.complete,
             "byteorder": sys.byteorder,
@@ -163,9 +183,20 @@ def _parse(data: memoryview, papers: Sequence[Paper]) -> Parts | None:
             term_id: int.from_bytes(dense_raw[i * nbytes : (i + 1) * nbytes], "little")
             for i, term_id in enumerate(dense_ids)
         }
-        fields.append(FieldPostings(n, offsets, postings, dense))
+        field = FieldPostings(n, offsets, postings, dense)
+        if f"{name}.pinned" in raw:  # the prefix unions warm_up computed before saving
+            bounds, pinned_raw = ints(f"{name}.pinned"), raw[f"{name}.pinned_bits"]
+            if len(bounds) % 2 or len(pinned_raw) != nbytes * (len(bounds) // 2):
+                return None
+            for i in range(len(bounds) // 2):
+                union = int.from_bytes(pinned_raw[i * nbytes : (i + 1) * nbytes], "little")
+                field.pinned[(bounds[2 * i], bounds[2 * i + 1])] = union
+        fields.append(field)
     gram_keys = bytes(raw["grams.keys"]).decode("utf-8", "surrogatepass").split("\n") if len(raw["grams.keys"]) else []
     grams = GramIndex(gram_keys, ints("grams.offsets"), ints("grams.ids"))
     if len(grams.offsets) != len(gram_keys) + 1:
         return None
-    return Parts(slot_to_row, Vocabulary(terms, grams), fields[0], fields[1], bool(header["complete"]))
+    orders = {name[len("order.") :]: ints(name).tolist() for name in raw if name.startswith("order.")}
+    if orders and header.get("facts") != facts_fingerprint(papers):
+        orders = {}  # the upvotes changed: the orders they made are stale (the index is not)
+    return Parts(slot_to_row, Vocabulary(terms, grams), fields[0], fields[1], bool(header["complete"]), orders)

@@ -48,6 +48,7 @@ class Facets:
         self._growth: list[float | None] | None = None
         self._growth_pairs: tuple[list[float], list[int]] | None = None
         self._orders: dict[str, Order] = {}
+        self._preset: dict[str, list[int]] = {}  # slot orders loaded with the index
         self._cache: dict[tuple[object, ...], int] = {}
 
     @property
@@ -100,13 +101,22 @@ class Facets:
         """One of ORDERS; ties always fall back to slot order (newest first, then key)."""
         order = self._orders.get(name)
         if order is None:
-            slots = self._order_slots(name)
+            slots = self._preset.pop(name, None) or self._order_slots(name)
             rank = [0] * self.n
             for position, slot in enumerate(slots):
                 rank[slot] = position
             order = Order(slots, [self.slot_to_row[s] for s in slots], rank)
             self._orders[name] = order
         return order
+
+    def computed_orders(self) -> dict[str, list[int]]:
+        """The slot orders computed so far, by name (for saving with the index)."""
+        return {name: order.slots for name, order in self._orders.items()}
+
+    def preset_orders(self, orders: dict[str, list[int]]) -> None:
+        """Slot orders saved with the index for these same papers: `order` uses them instead
+        of sorting again (~0.1 s each at 100k papers)."""
+        self._preset.update((name, slots) for name, slots in orders.items() if len(slots) == self.n)
 
     def _order_slots(self, name: str) -> list[int]:
         papers, rows = self.papers, self.slot_to_row

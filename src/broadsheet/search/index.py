@@ -44,6 +44,7 @@ class SearchIndex:
         self.body = parts.body
         self.complete = parts.complete
         self.facets = Facets(papers, self.slot_to_row)
+        self.facets.preset_orders(parts.orders)
         self.id = next(_ids)
         self._tiers: dict[tuple[str, bool], Tiers] = {}
         self.phrase_verdicts: dict[tuple[tuple[str, ...], bool, str], tuple[int, int]] = {}

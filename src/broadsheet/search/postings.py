@@ -119,6 +119,12 @@ class FieldPostings:
             cache[(lo, hi)] = result
         return result
 
+    @property
+    def pinned(self) -> dict[tuple[int, int], int]:
+        """The unions `pin` computed, by id range (saved with the index, so a loaded index
+        need not compute them again)."""
+        return self._pinned
+
     def pin(self, ranges: Iterable[tuple[int, int]]) -> None:
         """Precompute and keep the unions of the big id ranges among `ranges` (the
         one- and two-letter prefixes, whose scatter would cost tens of ms per keystroke)."""
