@@ -269,7 +269,7 @@ def child_type(args: argparse.Namespace) -> dict:
 
     from textual import events
     from textual.app import App
-    from textual.widgets import Input, Static
+    from textual.widgets import Input
     from textual.worker import WorkerState
 
     from broadsheet.commands.reader import build_parser, make_app
@@ -367,22 +367,21 @@ def child_type(args: argparse.Namespace) -> dict:
             await settle(pilot)
             result["index_ready_in_app_s"] = round(now() - started, 3)
             box = app.query_one("#filter", Input)
-            error_box = app.query_one("#filter-error", Static)
             paper_list = app.paper_list
-            original_set_rows, original_update = paper_list.set_rows, error_box.update
+            original_set_rows, original_show_error = paper_list.set_rows, box.show_error  # type: ignore[attr-defined]
 
             def set_rows(rows, title_spans=None):  # type: ignore[no-untyped-def]
                 original_set_rows(rows, title_spans)
                 landed.append((app._outcome.text if app._outcome else "", False))  # noqa: SLF001
 
-            def update(content="", **kwargs):  # type: ignore[no-untyped-def]
-                original_update(content, **kwargs)
+            def show_error(message):  # type: ignore[no-untyped-def]
+                original_show_error(message)
                 outcome = current[0]
                 if outcome is not None and outcome.error is not None:  # type: ignore[attr-defined]
                     landed.append((outcome.text, True))  # type: ignore[attr-defined]
 
             paper_list.set_rows = set_rows  # type: ignore[method-assign]
-            error_box.update = update  # type: ignore[method-assign]
+            box.show_error = show_error  # type: ignore[attr-defined]
 
             tick_task = asyncio.ensure_future(ticker.run())
             ticker.phase = "idle"
@@ -421,7 +420,7 @@ def child_type(args: argparse.Namespace) -> dict:
                             "ms": None if frame is None else round((frame - sent) * 1000, 2),
                             "echo_ms": round((echo[0] - sent) * 1000, 2) if echo else None,
                             "search_ms": round((app.last_search_latency or 0) * 1000, 2),
-                            "error": bool(app.query_one("#filter-error").has_class("-shown")),
+                            "error": box.error is not None,  # type: ignore[attr-defined]
                             "rows": len(paper_list.rows),
                         }
                     )

@@ -96,3 +96,36 @@ async def test_scrolling_follows_the_row_count(tmp_path: Path) -> None:
         assert papers.scroll_y == papers.max_scroll_y == 80 - papers.scrollable_content_region.height
         assert papers.show_vertical_scrollbar
         assert papers.vertical_scrollbar.window_virtual_size == 80
+
+
+def filter_line(app: BroadsheetApp) -> str:
+    return app.query_one("#filter").render_line(0).text
+
+
+async def test_a_query_error_shows_inside_the_box_and_goes_when_fixed(tmp_path: Path) -> None:
+    app = make_app(args_for(write_listing(tmp_path, PLAIN_TITLES), tmp_path / "state.toml"))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"sparse")
+        await settle(app, pilot)
+        await pilot.press(*' "[bold]att')
+        await settle(app, pilot)
+        line = filter_line(app)
+        assert line.startswith('sparse "[bold]att')  # the text stays; markup stays literal
+        assert "unclosed quote (at 8)" in line
+        assert titles_shown(app) == ["Sparse Attention at Scale"]  # the last good results
+        await pilot.press('"')
+        await settle(app, pilot)
+        assert "unclosed" not in filter_line(app)
+        assert app.query_one("#filter").error is None
+
+
+async def test_a_long_error_is_cut_to_leave_room_for_the_query(tmp_path: Path) -> None:
+    app = make_app(args_for(write_listing(tmp_path, PLAIN_TITLES), tmp_path / "state.toml"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"zzz:abc")
+        await settle(app, pilot)
+        line = filter_line(app)
+        assert "unknown field 'zzz:'" in line and line.rstrip().endswith("…")
+        assert line.startswith("zzz:abc")

@@ -45,8 +45,6 @@ class BroadsheetApp(OutboundActions, App[None]):
     #filter-row { height: auto; }
     #filter { width: 1fr; height: 1; border: none; padding: 0 1; background: $boost; }
     #filter:focus { background: $primary 20%; }
-    #filter-error { color: $error; width: auto; max-width: 50%; padding: 0 1; display: none; }
-    #filter-error.-shown { display: block; }
     #main { height: 1fr; }
     #papers { width: 3fr; min-width: 20; }
     #detail { width: 2fr; border-left: vkey $primary 50%; }
@@ -142,7 +140,6 @@ class BroadsheetApp(OutboundActions, App[None]):
         self._filter_box = FilterBox(
             placeholder='/ filter: words, "phrase", -exclude, is:unread, sort:date … (? for help)', id="filter"
         )
-        self._filter_error = Static(id="filter-error")
         self._papers = PaperList(
             self.library.papers, is_starred=self.library.is_starred, is_read=self.library.is_read, id="papers"
         )
@@ -150,7 +147,6 @@ class BroadsheetApp(OutboundActions, App[None]):
         self._status = StatusLine(id="status")
         with Horizontal(id="filter-row"):
             yield self._filter_box
-            yield self._filter_error
         with Horizontal(id="main"):
             yield self._papers
             yield self._detail
@@ -282,15 +278,12 @@ class BroadsheetApp(OutboundActions, App[None]):
             self._show_outcome(message.outcome, message.started)
 
     def _show_outcome(self, outcome: SearchOutcome, started: float) -> None:
-        if not self.is_running or not self._filter_error.is_mounted:
+        if not self.is_running or not self._filter_box.is_mounted:
             return  # the reader is closing: nothing to show it on
-        error = self._filter_error
+        self._filter_box.show_error(outcome.error)
         if outcome.error is not None:
-            error.update(Text(outcome.error))
-            error.add_class("-shown")
             self._update_status()
             return  # keep the last good results on screen
-        error.remove_class("-shown")
         self._outcome = outcome
         self.paper_list.set_rows(outcome.rows, outcome.title_spans)
         self._show_current(after=self._detail_delay())
