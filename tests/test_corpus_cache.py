@@ -103,3 +103,39 @@ async def test_the_reader_writes_a_fresh_cache_once_its_first_screen_is_up(tmp_p
     assert isinstance(again.library.papers, corpus_cache.CachedPapers)
     assert [p.title for p in again.library.papers] == [p.title for p in app.library.papers]
     again.library.close()
+
+
+def test_texts_read_alone_match_the_whole_papers(tmp_path: Path) -> None:
+    papers = [
+        paper("plain", 1),
+        Paper(title="summary", abstract="the abstract", ai_summary="a summary", sources=(Source("x", 2),)),
+        Paper(title="empty summary", abstract="abs", ai_summary="", sources=(Source("x", 3),)),
+        Paper(title="odd text", abstract="naïve \ud800 lone surrogate ✓", sources=(Source("x", 4),)),
+    ]
+    corpus_cache.save(papers, "t", folder=tmp_path)
+    cached = corpus_cache.load("t", folder=tmp_path)
+    assert cached is not None
+    assert list(cached) == papers
+    assert [cached.body_text(i) for i in range(4)] == [(p.abstract, p.ai_summary) for p in papers]
+
+
+def test_phrase_queries_over_the_cache_match_the_plain_papers(tmp_path: Path) -> None:
+    from broadsheet.search import SearchIndex
+
+    words = ["state", "space", "model", "low", "rank", "text", "to", "image"]
+    papers = [
+        Paper(
+            title=f"Paper {i}",
+            abstract=" ".join(words[(i * k) % len(words)] for k in range(1, 12)),
+            ai_summary="low-rank text-to-image" if i % 3 == 0 else None,
+            sources=(Source("x.txt", i + 1),),
+        )
+        for i in range(40)
+    ]
+    corpus_cache.save(papers, "p", folder=tmp_path)
+    cached = corpus_cache.load("p", folder=tmp_path)
+    assert cached is not None
+    plain_index, cached_index = SearchIndex.build(papers), SearchIndex.build(cached)
+    for query in ['"state space"', '"low-rank"', "text-to-im", '"model low"', 'abstract:"rank text"']:
+        assert cached_index.search(query).rows == plain_index.search(query).rows, query
+    assert plain_index.search('"low-rank"').rows  # the phrase is there to find

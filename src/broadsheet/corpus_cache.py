@@ -28,7 +28,7 @@ from typing import Any, overload
 from broadsheet import paths
 from broadsheet.model import Organization, Paper, Published, Source, UpvoteSample, upvote_growth
 
-FORMAT = 6  # bump when the layout or the parser's output changes
+FORMAT = 7  # bump when the layout or the parser's output changes
 _MAGIC = b"BSCACHE"
 
 
@@ -54,8 +54,6 @@ def _record(paper: Paper) -> tuple[Any, ...]:
     org = (paper.organization.id, paper.organization.name) if paper.organization else None
     sources = tuple((s.file, s.line) for s in paper.sources)
     return (
-        paper.abstract,
-        paper.ai_summary,
         paper.authors,
         paper.authors_count,
         org,
@@ -66,19 +64,25 @@ def _record(paper: Paper) -> tuple[Any, ...]:
     )
 
 
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")  # JSON can carry a lone surrogate
+
+
 def save(papers: Sequence[Paper], key: str, extra: dict[str, Any] | None = None, folder: Path | None = None) -> Path:
     """Write the cache atomically (temp files, then rename); returns the columns file."""
     folder = folder or cache_folder()
     folder.mkdir(parents=True, exist_ok=True)
+    # per paper: the abstract and the AI summary as UTF-8, then the rest marshalled, so a
+    # phrase check reads the texts without decoding the record (3 offsets a paper)
     offsets = array("Q", [0])
     fd, records_temp = tempfile.mkstemp(dir=folder, suffix=".tmp")
     with os.fdopen(fd, "wb") as handle:
         position = 0
         for paper in papers:
-            blob = marshal.dumps(_record(paper))
-            handle.write(blob)
-            position += len(blob)
-            offsets.append(position)
+            for blob in (_utf8(paper.abstract), _utf8(paper.ai_summary or ""), marshal.dumps(_record(paper))):
+                handle.write(blob)
+                position += len(blob)
+                offsets.append(position)
     dates = [p.published.date.toordinal() if p.published else 0 for p in papers]
     # the reader's first screen is this order: sorting 100k dates at start-up costs ~40 ms
     newest = array("I", sorted(range(len(dates)), key=dates.__getitem__, reverse=True))
@@ -94,6 +98,7 @@ def save(papers: Sequence[Paper], key: str, extra: dict[str, Any] | None = None,
         "dates": dates,
         "newest": newest.tobytes(),
         "inferred": bytes(bool(p.published and p.published.year_inferred) for p in papers),
+        "has_summary": bytes(p.ai_summary is not None for p in papers),
         "upvotes": [-1 if p.upvotes is None else p.upvotes for p in papers],
         "offsets": offsets.tobytes(),
         # what sorting and filtering need beyond the columns above, without decoding records
@@ -156,6 +161,7 @@ class CachedPapers(Sequence[Paper]):
         self.dates: list[int] = columns["dates"]
         self.upvotes: list[int] = columns["upvotes"]
         self._inferred: bytes = columns["inferred"]
+        self._has_summary: bytes = columns["has_summary"]
         self._offsets = array("Q")
         self._offsets.frombytes(columns["offsets"])
         self.newest_first = array("I")  # rows by date, newest first, undated last
@@ -165,7 +171,8 @@ class CachedPapers(Sequence[Paper]):
         self._facts_columns = (columns["authors"], columns["growth"], columns["org_of"], columns["orgs"])
         self.identities: list[tuple[str, str]] = columns["identities"]  # marshal keeps the tuples
         sizes = {len(self.keys), len(self.titles), len(self.dates), len(self.upvotes), len(self.newest_first)}
-        if sizes != {len(self._offsets) - 1}:
+        sizes |= {len(self._has_summary), (len(self._offsets) - 1) / 3}
+        if sizes != {len(self.keys)} or self._offsets[-1] != len(records):
             raise ValueError("cache columns disagree")
 
     def __len__(self) -> int:
@@ -194,10 +201,9 @@ class CachedPapers(Sequence[Paper]):
             return [self[i] for i in range(*index.indices(len(self)))]
         if index < 0:
             index += len(self)
-        start, end = self._offsets[index], self._offsets[index + 1]
-        abstract, ai_summary, authors, authors_count, org, arxiv_id, urls, sources, history = marshal.loads(
-            self._records[start:end]
-        )
+        abstract, ai_summary = self.body_text(index)
+        start, end = self._offsets[3 * index + 2], self._offsets[3 * index + 3]
+        authors, authors_count, org, arxiv_id, urls, sources, history = marshal.loads(self._records[start:end])
         ordinal = self.dates[index]
         votes = self.upvotes[index]
         return Paper(
@@ -215,6 +221,16 @@ class CachedPapers(Sequence[Paper]):
             key=self.keys[index],
             upvote_history=tuple(UpvoteSample(dt.date.fromordinal(day), votes) for day, votes in history),
         )
+
+    def body_text(self, index: int) -> tuple[str, str | None]:
+        """(abstract, AI summary) of one paper, without decoding the rest of its record."""
+        at = self._offsets
+        records = self._records
+        first, middle, last = at[3 * index], at[3 * index + 1], at[3 * index + 2]
+        abstract = records[first:middle].decode("utf-8", "surrogatepass")
+        if not self._has_summary[index]:
+            return abstract, None
+        return abstract, records[middle:last].decode("utf-8", "surrogatepass")
 
     def __iter__(self) -> Iterator[Paper]:
         for index in range(len(self)):

@@ -16,7 +16,7 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from . import bits
+from . import bits, corpus
 from .phrase import PhraseMatcher
 from .query import All, And, Node, Not, Or, Org, Phrase, Range, Status, Word, positive_terms
 from .results import StatusLookup
@@ -143,10 +143,8 @@ class Evaluator:
             if field == "title":
                 texts = [titles[slot_to_row[slot]] for slot in chunk]
             else:  # abstract and summary as one text: the separator keeps them apart
-                found = [papers[slot_to_row[slot]] for slot in chunk]
-                texts = [
-                    f"{p.abstract}{matcher.separator}{p.ai_summary}" if p.ai_summary else p.abstract for p in found
-                ]
+                found = corpus.bodies(papers, [slot_to_row[slot] for slot in chunk])
+                texts = [f"{abstract}{matcher.separator}{summary}" if summary else abstract for abstract, summary in found]
             kept.extend(chunk[i] for i in matcher.which(texts))
             yield
         known_hits |= bits.from_slots(kept, index.n)
