@@ -62,6 +62,52 @@ async def test_a_slow_search_goes_on_in_a_worker(tmp_path: Path, monkeypatch: py
         await settle(app, pilot)
         assert handed_over[-1] == "speculative"
         assert titles_shown(app) == ["Efficient Inference with Speculative Decoding"]
+        assert app._batch_count == 0  # noqa: SLF001 - the frame held for the results is let go
+
+
+async def test_a_frame_waits_for_a_slow_search_only_so_long(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+    import time
+
+    monkeypatch.setattr(app_module, "INLINE_SEARCH_BUDGET", -1.0)
+    app = make_app(args_for(write_listing(tmp_path, PLAIN_TITLES), tmp_path / "state.toml"))
+    engine_steps = app.library.search_steps
+    release = threading.Event()
+
+    def stalled_steps(*args, **kwargs):  # type: ignore[no-untyped-def]
+        yield None
+        release.wait(5)  # a search that takes its time, on the worker thread
+        yield from engine_steps(*args, **kwargs)
+
+    events: list[tuple[str, float, int]] = []
+    hold, let_go = app._hold_frame, app._release_frame  # noqa: SLF001
+
+    def spy_hold() -> None:
+        hold()
+        events.append(("hold", time.monotonic(), app._batch_count))  # noqa: SLF001
+
+    def spy_release() -> None:
+        let_go()
+        events.append(("release", time.monotonic(), app._batch_count))  # noqa: SLF001
+
+    monkeypatch.setattr(app, "_hold_frame", spy_hold)
+    monkeypatch.setattr(app, "_release_frame", spy_release)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        monkeypatch.setattr(app.library, "search_steps", stalled_steps)
+        await pilot.press("slash", "g")
+        await pilot.pause(0.3)
+        assert not release.is_set()
+        holds = [(at, count) for kind, at, count in events if kind == "hold"]
+        (held_at, held_count) = holds[0]
+        lets_go = [(at, count) for kind, at, count in events if kind == "release" and at > held_at]
+        (released_at, released_count) = lets_go[0]
+        assert released_count == held_count - 1  # no frames while held, and then let go
+        assert 0.03 <= released_at - held_at < 0.2  # after FRAME_HOLD, the search still running
+        release.set()
+        await settle(app, pilot)
+        assert "Graph Neural Networks for Chips" in titles_shown(app)  # the late results land
+        assert app._batch_count == 0  # noqa: SLF001
 
 
 async def test_a_result_for_an_older_query_is_never_shown(tmp_path: Path) -> None:

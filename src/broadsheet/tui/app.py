@@ -33,6 +33,7 @@ from broadsheet.tui.status_line import StatusLine
 NARROW = 100  # below this many columns the detail pane goes under the list
 TYPING_DETAIL_DELAY = 0.15  # seconds of no results before the detail follows the filter
 INLINE_SEARCH_BUDGET = 0.008  # seconds a search may take on the UI thread before a worker goes on
+FRAME_HOLD = 0.04  # seconds the typed letter may wait to be painted with its worker's results
 SORT_CYCLE = ("date", "-date", "upvotes", "-upvotes", "trending", "-trending", "title", "-title", "relevance")
 
 
@@ -110,6 +111,7 @@ class BroadsheetApp(OutboundActions, App[None]):
         self._sort_override: str | None = None if default_sort == "relevance" else default_sort
         self._outcome: SearchOutcome | None = None
         self._search_serial = 0
+        self._hold_timer: Timer | None = None  # set while a frame waits for a worker's results
         self._idle_collector = IdleCollector()
         self.last_search_latency: float | None = None
         self.close_error: Exception | None = None
@@ -253,10 +255,24 @@ class BroadsheetApp(OutboundActions, App[None]):
             if step is not None:
                 outcome = step
             elif time.perf_counter() >= deadline:
+                self._hold_frame()
                 self._search_on(steps, self._search_serial, started)
                 return
         if outcome is not None:
             self._show_outcome(outcome, started)
+
+    def _hold_frame(self) -> None:
+        """Paint nothing until the worker's results land (FRAME_HOLD at most): a frame that
+        showed just the letter now would make the results wait for the next 60 Hz slot."""
+        if self._hold_timer is None:
+            self._begin_batch()  # Textual's batch_update, held across the worker's search
+            self._hold_timer = self.set_timer(FRAME_HOLD, self._release_frame)
+
+    def _release_frame(self) -> None:
+        if self._hold_timer is not None:
+            self._hold_timer.stop()
+            self._hold_timer = None
+            self._end_batch()
 
     @work(thread=True, exclusive=True, group="search")
     def _search_on(self, steps: Iterator[SearchOutcome | None], serial: int, started: float) -> None:
@@ -283,12 +299,14 @@ class BroadsheetApp(OutboundActions, App[None]):
         self._filter_box.show_error(outcome.error)
         if outcome.error is not None:
             self._update_status()
+            self._release_frame()
             return  # keep the last good results on screen
         self._outcome = outcome
         self.paper_list.set_rows(outcome.rows, outcome.title_spans)
         self._show_current(after=self._detail_delay())
         self._update_status()
         self.last_search_latency = time.perf_counter() - started
+        self._release_frame()
 
     # -- showing ----------------------------------------------------------------------
 
