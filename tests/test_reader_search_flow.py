@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from tests.reader_fixtures import PLAIN_TITLES, settle, write_listing
 
-import broadsheet.tui.app as app_module
+import broadsheet.tui.live_search as app_module
 from broadsheet.commands.reader import make_app
 from broadsheet.tui.app import BroadsheetApp
 from broadsheet.tui.paper_list import PaperList

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import events, on, work
+from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -16,7 +16,6 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
-from textual.worker import get_current_worker
 
 from broadsheet import config as config_module
 from broadsheet.library import Library, SearchEngine, SearchOutcome
@@ -25,6 +24,7 @@ from broadsheet.themes import load_themes, theme_variable_defaults
 from broadsheet.tui.detail import DetailPane, paper_renderable
 from broadsheet.tui.filter_box import FilterBox
 from broadsheet.tui.idle_gc import IdleCollector
+from broadsheet.tui.live_search import LiveSearch
 from broadsheet.tui.outbound import OutboundActions
 from broadsheet.tui.paper_list import PaperList
 from broadsheet.tui.screens import HelpScreen, ThemePicker
@@ -32,12 +32,10 @@ from broadsheet.tui.status_line import StatusLine
 
 NARROW = 100  # below this many columns the detail pane goes under the list
 TYPING_DETAIL_DELAY = 0.15  # seconds of no results before the detail follows the filter
-INLINE_SEARCH_BUDGET = 0.008  # seconds a search may take on the UI thread before a worker goes on
-FRAME_HOLD = 0.04  # seconds the typed letter may wait to be painted with its worker's results
 SORT_CYCLE = ("date", "-date", "upvotes", "-upvotes", "trending", "-trending", "title", "-title", "relevance")
 
 
-class BroadsheetApp(OutboundActions, App[None]):
+class BroadsheetApp(LiveSearch, OutboundActions, App[None]):
     """Papers, a detail pane, a live filter and a status line."""
 
     TITLE = "broadsheet"
@@ -72,12 +70,6 @@ class BroadsheetApp(OutboundActions, App[None]):
         Binding("question_mark,f1", "help", "Help", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
     ]
-
-    @dataclass
-    class SearchFinished(Message):
-        outcome: SearchOutcome
-        started: float
-        serial: int  # which search: only the latest one's result is shown
 
     class IndexReady(Message):
         """A stage of the search index is ready (posted from the indexing thread)."""
@@ -239,59 +231,6 @@ class BroadsheetApp(OutboundActions, App[None]):
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
         self.paper_list.focus()
-
-    def _run_search(self, text: str) -> None:
-        """Search on the UI thread for up to INLINE_SEARCH_BUDGET, so that a quick result
-        lands in the same frame as the keystroke that asked for it (a worker's result waits
-        for the next 60 Hz frame slot: ~17 ms more); a longer search goes on in a worker."""
-        self._query_text = text
-        self._search_serial += 1
-        self.workers.cancel_group(self, "search")
-        started = time.perf_counter()
-        steps = self.library.search_steps(text, sort_override=self._sort_override, previous=self._outcome)
-        deadline = started + INLINE_SEARCH_BUDGET
-        outcome: SearchOutcome | None = None
-        for step in steps:
-            if step is not None:
-                outcome = step
-            elif time.perf_counter() >= deadline:
-                self._hold_frame()
-                self._search_on(steps, self._search_serial, started)
-                return
-        if outcome is not None:
-            self._show_outcome(outcome, started)
-
-    def _hold_frame(self) -> None:
-        """Paint nothing until the worker's results land (FRAME_HOLD at most): a frame that
-        showed just the letter now would make the results wait for the next 60 Hz slot."""
-        if self._hold_timer is None:
-            self._begin_batch()  # Textual's batch_update, held across the worker's search
-            self._hold_timer = self.set_timer(FRAME_HOLD, self._release_frame)
-
-    def _release_frame(self) -> None:
-        if self._hold_timer is not None:
-            self._hold_timer.stop()
-            self._hold_timer = None
-            self._end_batch()
-
-    @work(thread=True, exclusive=True, group="search")
-    def _search_on(self, steps: Iterator[SearchOutcome | None], serial: int, started: float) -> None:
-        """The rest of a search, in short steps; between them the GIL goes back to the UI."""
-        worker = get_current_worker()
-        outcome: SearchOutcome | None = None
-        for step in steps:
-            if worker.is_cancelled:
-                return
-            if step is not None:
-                outcome = step
-            time.sleep(0)  # yield the GIL so keystrokes keep flowing
-        if outcome is not None and not worker.is_cancelled:
-            self.post_message(self.SearchFinished(outcome, started, serial))
-
-    @on(SearchFinished)
-    def _search_finished(self, message: SearchFinished) -> None:
-        if message.serial == self._search_serial:  # else a newer search has started since
-            self._show_outcome(message.outcome, message.started)
 
     def _show_outcome(self, outcome: SearchOutcome, started: float) -> None:
         if not self.is_running or not self._filter_box.is_mounted:

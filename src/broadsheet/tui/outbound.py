@@ -19,8 +19,8 @@ from broadsheet.text_safety import is_openable_url, one_line
 
 if TYPE_CHECKING:
     from broadsheet.library import Library, SearchEngine
-    from broadsheet.tui.export_screen import ExportRequest
     from broadsheet.model import Paper
+    from broadsheet.tui.export_screen import ExportRequest
     from broadsheet.tui.paper_list import PaperList
 
 

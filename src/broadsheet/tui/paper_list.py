@@ -23,8 +23,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from broadsheet.model import Paper
-from broadsheet.tui.scrolling import set_content_size
 from broadsheet.text_safety import one_line
+from broadsheet.tui.scrolling import set_content_size
 
 Spans = Sequence[tuple[int, int]]
 STAR = "★"
