@@ -112,7 +112,8 @@ class PaperList(ScrollView, can_focus=True):
         self._is_read = is_read
         self._title_spans: Callable[[int], Spans] = lambda _index: ()
         self._generation = 0  # bumps when highlights change, so cached rows are not reused
-        self._cache: LRUCache[tuple[object, ...], Strip] = LRUCache(256)  # a few pages; each Strip is ~20 GC-tracked objects
+        # a few pages of rows: each Strip is ~20 objects the garbage collector tracks
+        self._cache: LRUCache[tuple[object, ...], Strip] = LRUCache(256)
         self._style_key: object = None
         self._style_cache: tuple[Style, ...] = ()
         self.virtual_size = Size(0, len(self._rows))
