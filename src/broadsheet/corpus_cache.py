@@ -10,8 +10,8 @@ loses nothing. The upvote history rides in the record, as (day ordinal, count) p
 
 from __future__ import annotations
 
-import datetime as dt
 import contextlib
+import datetime as dt
 import hashlib
 import json
 import marshal

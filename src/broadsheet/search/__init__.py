@@ -89,7 +89,18 @@ _HOMES = {
     "Span": ".results",
     "StatusLookup": ".results",
 }
-__all__ = sorted(_HOMES)
+__all__ = [
+    "BuildCancelled",
+    "Highlights",
+    "Query",
+    "QueryError",
+    "SearchIndex",
+    "SearchResult",
+    "Span",
+    "StatusLookup",
+    "fingerprint",
+    "parse_query",
+]
 
 
 def __getattr__(name: str) -> Any:

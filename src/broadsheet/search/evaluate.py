@@ -144,7 +144,8 @@ class Evaluator:
                 texts = [titles[slot_to_row[slot]] for slot in chunk]
             else:  # abstract and summary as one text: the separator keeps them apart
                 found = corpus.bodies(papers, [slot_to_row[slot] for slot in chunk])
-                texts = [f"{abstract}{matcher.separator}{summary}" if summary else abstract for abstract, summary in found]
+                separator = matcher.separator
+                texts = [f"{abstract}{separator}{summary}" if summary else abstract for abstract, summary in found]
             kept.extend(chunk[i] for i in matcher.which(texts))
             yield
         known_hits |= bits.from_slots(kept, index.n)

@@ -29,7 +29,8 @@ def highlights(paper: Paper, query: Query, vocab: Vocabulary, titles_only: bool 
     `titles_only` for the title-only index, which matched nothing else."""
     if titles_only:
         return title_highlights(paper.title, query, vocab)
-    return _spans({"title": paper.title, "abstract": paper.abstract, "ai_summary": paper.ai_summary or ""}, query, vocab)
+    texts = {"title": paper.title, "abstract": paper.abstract, "ai_summary": paper.ai_summary or ""}
+    return _spans(texts, query, vocab)
 
 
 def title_highlights(title: str, query: Query, vocab: Vocabulary) -> Highlights:

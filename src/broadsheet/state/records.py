@@ -10,7 +10,6 @@ times, and still agree. An unstar is a value with a time, not an absence, so it 
 from __future__ import annotations
 
 import itertools
-
 import re
 from typing import NamedTuple
 
