@@ -21,7 +21,8 @@ def write_listing(folder: Path, titles: list[str], name: str = "page.txt") -> Pa
     for number, title in enumerate(titles):
         month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][11 - number % 12]
         parts.append(
-            f"{title}\n\n{ABSTRACT}{title.split()[0]}\n\n  • {number + 1} authors\n·\n{month} {1 + number % 27}, 2024 {number}\n"
+            f"{title}\n\n{ABSTRACT}{title.split()[0]}\n\n"
+            f"  • {number + 1} authors\n·\n{month} {1 + number % 27}, 2024 {number}\n"
         )
     path = folder / name
     path.write_text("\n".join(parts), encoding="utf-8")
@@ -40,10 +41,10 @@ PLAIN_TITLES = [
 
 async def settle(app, pilot) -> None:  # type: ignore[no-untyped-def]
     """Wait for the full search index and for every search it triggered to land on screen."""
-    from textual.worker import WorkerState
-
     import asyncio
     import time
+
+    from textual.worker import WorkerState
 
     deadline = time.monotonic() + 30
     while not app.library.engine.wait(0):  # the reader starts indexing after its first frame

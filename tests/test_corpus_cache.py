@@ -75,7 +75,8 @@ def test_sort_and_filter_facts_come_from_columns_and_match_the_papers(
     assert from_columns == from_papers
     assert list(from_columns.authors) == [2, 12, None, None]
     assert list(from_columns.growth) == [2.0, None, None, None]
-    assert list(from_columns.organizations) == [("deepmind", "Google DeepMind"), None, None, ("deepmind", "Google DeepMind")]
+    deepmind = ("deepmind", "Google DeepMind")
+    assert list(from_columns.organizations) == [deepmind, None, None, deepmind]
 
 
 async def test_the_reader_writes_a_fresh_cache_once_its_first_screen_is_up(tmp_path: Path) -> None:

@@ -201,7 +201,9 @@ def test_fingerprint_is_stable_and_order_sensitive() -> None:
     assert cache_module.fingerprint(papers) != cache_module.fingerprint(papers[::-1])
 
 
-def test_a_warmed_index_keeps_its_prefix_unions_and_sort_orders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_warmed_index_keeps_its_prefix_unions_and_sort_orders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from broadsheet.search import postings
 
     monkeypatch.setattr(postings, "_RANGE_CACHE_MIN", 1)  # pin even this small corpus's prefixes

@@ -85,17 +85,23 @@ class Finder:
         from broadsheet.search import BuildCancelled, SearchIndex
 
         path = self.index_path()
+        cancel = self._cancel.is_set
         try:
             if path is not None and path.exists():
                 loaded = SearchIndex.load(path, self.papers)
                 if loaded is not None:
                     self._ready(loaded, None)
                     return
+            titles = None
             if titles_first:
-                self._ready(
-                    SearchIndex.build_titles(self.papers, should_cancel=self._cancel.is_set), "indexing abstracts…"
-                )
-            full = SearchIndex.build(self.papers, progress=self._report, should_cancel=self._cancel.is_set)
+                titles = SearchIndex.build_titles(self.papers, should_cancel=cancel)
+                # Not warmed up: its tables (~70 MB at 100k papers) would sit beside the full
+                # build's arrays, and the full index makes its own. A `sort:`, `org:` or
+                # `authors:` query meanwhile computes what it needs (~0.1 s, once).
+                self._ready(titles, "indexing abstracts…", warm=False)
+            # the full build reuses the title stage's slot order and title postings
+            full = SearchIndex.build(self.papers, progress=self._report, should_cancel=cancel, titles=titles)
+            titles = None  # the title index goes (unless a search holds it) before warm_up allocates
             self._ready(full, None)
             if path is not None:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -108,16 +114,17 @@ class Finder:
     def _report(self, done: int, total: int) -> None:
         self._progress = f"indexing abstracts {100 * done // max(total, 1)}%"
 
-    def _ready(self, index: SearchIndex, progress: str | None) -> None:
-        """Publish the index at once (word queries work), then precompute its sort and facet
-        tables here rather than in one long step of a later search (~2 s at 100k papers
-        from the cache: every record is decoded once). Until then, the first `sort:`,
+    def _ready(self, index: SearchIndex, progress: str | None, warm: bool = True) -> None:
+        """Publish the index at once (word queries work), then, if `warm`, precompute its sort
+        and facet tables here rather than in one long step of a later search (~2 s at 100k
+        papers from the cache: every record is decoded once). Until then, the first `sort:`,
         `org:` or `authors:` query computes what it needs itself."""
         self._index = index
         self._progress = progress
         if self._on_ready is not None:
             self._on_ready()
-        index.warm_up()
+        if warm:
+            index.warm_up()
         # The index lives as long as the reader: keep the cyclic collector from rescanning
         # its millions of objects (full collections otherwise pause the UI 100-200 ms).
         gc.freeze()

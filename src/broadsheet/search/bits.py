@@ -8,8 +8,9 @@ with one 0/1 byte per slot, so every step is a C-level bulk operation.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterable
+from collections.abc import Generator, Iterable, Sequence
 from itertools import compress, repeat
+from operator import setitem
 
 from .steps import drain
 
@@ -36,13 +37,14 @@ def new_flags(n: int) -> bytearray:
 
 
 def scatter(flags: bytearray, slots: Iterable[int]) -> None:
-    """Mark `slots` in `flags` (C-level loop, ~50 ns a slot)."""
-    any(map(flags.__setitem__, slots, repeat(1)))
+    """Mark `slots` in `flags` (C-level loop, 35-50 ns a slot: `operator.setitem` is a
+    fast builtin call, a third quicker than the `flags.__setitem__` slot wrapper)."""
+    any(map(setitem, repeat(flags), slots, repeat(1)))
 
 
 def from_flags(flags: bytes | bytearray) -> int:
     """The bitset of the slots marked 1 in `flags`."""
-    if not any(flags):
+    if 1 not in flags:  # memchr, where any() would step through the zeros
         return 0
     return int(flags.translate(_FLAG_TO_DIGIT)[::-1], 2)
 
@@ -52,6 +54,16 @@ def from_slots(slots: Iterable[int], n: int) -> int:
     flags = bytearray(n)
     scatter(flags, slots)
     return from_flags(flags)
+
+
+def from_ascending(flags: bytearray, slots: Sequence[int]) -> int:
+    """The bitset of `slots` (ascending, not empty), with `flags` (zeros, left so) as the
+    scratch buffer: the cost follows the span of `slots`, not the size of `flags`."""
+    start, stop = slots[0], slots[-1] + 1
+    scatter(flags, slots)
+    window = flags[start:stop]
+    flags[start:stop] = bytes(stop - start)
+    return from_flags(window) << start
 
 
 def to_flags(bits: int, n: int) -> bytes:

@@ -1,0 +1,179 @@
+"""Building the index: every way of building gives the same index, and the Finder's stages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+
+import pytest
+
+from broadsheet.finder import Finder
+from broadsheet.model import Paper, Published
+from broadsheet.search import SearchIndex, bits
+from broadsheet.search import build as build_module
+from broadsheet.search import postings as postings_module
+from broadsheet.search.build import Parts, build_parts
+from broadsheet.search.postings import FieldPostings
+from broadsheet.search.steps import drain
+
+COMMON = ["model", "language", "learning", "data", "the", "of", "a", "an"]
+RARE = [f"word{i}" for i in range(120)] + ["naïve", "Über", "东京", "ﬁne"]
+
+
+def corpus(n: int = 400, seed: int = 7) -> list[Paper]:
+    """Frequent words (bitsets) and rare ones (slot lists), some only in titles or only in
+    abstracts, non-ASCII text, AI summaries, undated papers, and terms that become frequent
+    only late in slot order."""
+    rng = random.Random(seed)
+    papers = []
+    for i in range(n):
+        late = ["latecomer"] if i % 3 == 0 else []  # frequent only among the older papers
+        title = " ".join(rng.sample(COMMON, 2) + rng.sample(RARE, 1) + [f"title{i % 37}"])
+        abstract = " ".join(rng.choices(COMMON, k=6) + rng.sample(RARE, 3) + [f"body{i % 53}"])
+        papers.append(
+            Paper(
+                title=title,
+                abstract=abstract,
+                ai_summary=" ".join(late + rng.sample(RARE, 2)) if i % 4 == 0 else None,
+                published=Published(dt.date(2024, 1, 1) + dt.timedelta(days=i)) if i % 9 else None,
+                upvotes=i % 11,
+            )
+        )
+    return papers
+
+
+def field_state(postings: FieldPostings) -> tuple[list[int], list[int], dict[int, int]]:
+    return list(postings.offsets), list(postings.postings), dict(postings.dense)
+
+
+def state(parts: Parts) -> tuple[object, ...]:
+    grams = parts.vocab.grams
+    return (
+        parts.slot_to_row,
+        parts.vocab.terms,
+        (grams.keys, list(grams.offsets), list(grams.ids)),
+        field_state(parts.title),
+        field_state(parts.body),
+        parts.complete,
+    )
+
+
+def test_a_full_build_from_the_title_stage_equals_a_fresh_one(tmp_path: Path) -> None:
+    papers = corpus()
+    titles = build_parts(papers, True, None, None)
+    reused = build_parts(papers, False, None, None, titles=titles)
+    fresh = build_parts(papers, False, None, None)
+    assert state(reused) == state(fresh)
+    assert fresh.body.dense and len(fresh.body.postings) and fresh.title.dense and len(fresh.title.postings)
+    # the title stage's own index is unchanged, and shares its flat postings
+    assert state(titles) == state(build_parts(papers, True, None, None))
+    assert reused.title.postings is titles.title.postings
+    SearchIndex(papers, reused).save(tmp_path / "reused.idx")
+    SearchIndex(papers, fresh).save(tmp_path / "fresh.idx")
+    assert (tmp_path / "reused.idx").read_bytes() == (tmp_path / "fresh.idx").read_bytes()
+
+
+def test_titles_only_with_a_title_stage_returns_it() -> None:
+    papers = corpus(40)
+    titles = build_parts(papers, True, None, None)
+    assert build_parts(papers, True, None, None, titles=titles) is titles
+
+
+@pytest.mark.parametrize("every", [1, 3, 50])
+def test_moving_frequent_terms_into_bitsets_while_building_changes_nothing(
+    every: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    papers = corpus()
+    expected = state(build_parts(papers, False, None, None))  # one settle, at the start
+    monkeypatch.setattr(build_module, "_REPORT_EVERY", every)
+    monkeypatch.setattr(build_module, "_SETTLE_EVERY", 2 * every)
+    assert state(build_parts(papers, False, None, None)) == expected
+    titles = build_parts(papers, True, None, None)
+    assert state(build_parts(papers, False, None, None, titles=titles)) == expected
+
+
+def test_every_term_finds_exactly_its_papers() -> None:
+    papers = corpus()
+    index = SearchIndex.build(papers)
+    for name, postings, text_of in (
+        ("title", index.title, lambda p: p.title),
+        ("body", index.body, lambda p: p.abstract + "\n" + (p.ai_summary or "")),
+    ):
+        tokens = [set(build_module.token_set_bytes(text_of(papers[row]))) for row in index.slot_to_row]
+        for term_id, term in enumerate(index.vocab.terms):
+            expected = [slot for slot, found in enumerate(tokens) if term.encode() in found]
+            assert bits.to_slots(postings.term(term_id)) == expected, (name, term)
+
+
+def test_empty_and_tiny_corpora() -> None:
+    for papers in ([], [Paper(title="only")]):
+        titles = build_parts(papers, True, None, None)
+        assert state(build_parts(papers, False, None, None, titles=titles)) == state(
+            build_parts(papers, False, None, None)
+        )
+
+
+def test_progress_rises_to_the_total_when_reusing_the_title_stage() -> None:
+    papers = corpus(50)
+    titles = build_parts(papers, True, None, None)
+    seen: list[tuple[int, int]] = []
+    build_parts(papers, False, lambda done, total: seen.append((done, total)), None, titles=titles)
+    assert seen[0][0] == 0 and seen[-1][0] == seen[-1][1]
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_from_ascending_equals_from_slots() -> None:
+    rng = random.Random(3)
+    flags = bits.new_flags(500)
+    for size in (1, 2, 17, 300):
+        slots = sorted(rng.sample(range(500), size))
+        assert bits.from_ascending(flags, slots) == bits.from_slots(slots, 500)
+        assert not any(flags)  # left zeroed for the next call
+    assert bits.from_flags(bytearray(10)) == 0
+
+
+def test_pinned_unions_equal_unions_computed_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(postings_module, "_RANGE_CACHE_MIN", 0)  # pin every range asked for
+    index = SearchIndex.build(corpus())
+    vocab = index.vocab
+    prefixes = sorted({term[:size] for term in vocab.terms for size in (1, 2, 3)})
+    ranges = [vocab.prefix_range(prefix) for prefix in prefixes]
+    rng = random.Random(5)
+    n = len(vocab)
+    ranges += [tuple(sorted(rng.sample(range(n + 1), 2))) for _ in range(40)]  # overlapping ones too
+    rng.shuffle(ranges)
+    for postings in (index.title, index.body):
+        postings.pin(ranges[:10])  # some known already when the rest come
+        postings.pin(ranges)
+        assert list(postings.pinned) == list(dict.fromkeys(ranges))  # in the order asked
+        for (lo, hi), union in postings.pinned.items():
+            assert union == drain(postings._range_steps(lo, hi)), (lo, hi)
+
+
+def test_the_finder_publishes_titles_then_the_full_index_and_caches_it(tmp_path: Path) -> None:
+    papers = corpus()
+    finder = Finder(papers, cache_key="build-test")
+    stages: list[tuple[bool, str | None]] = []
+    finder.start(lambda: stages.append((finder.complete, finder.progress())))
+    assert finder.wait(60)
+    assert stages == [(False, "indexing abstracts…"), (True, None)]
+    fresh = SearchIndex.build(papers)
+    fresh.warm_up()
+    fresh.save(tmp_path / "fresh.idx")
+    path = finder.index_path()
+    assert path is not None and path.read_bytes() == (tmp_path / "fresh.idx").read_bytes()
+
+    again = Finder(papers, cache_key="build-test")
+    loaded: list[bool] = []
+    again.start(lambda: loaded.append(again.complete))
+    assert again.wait(60) and loaded == [True]  # straight from the cache
+
+
+def test_a_stopped_finder_ends_quietly() -> None:
+    finder = Finder(corpus(), cache_key="stopped")
+    finder.stop()
+    finder.start()
+    assert not finder.wait(60)
+    path = finder.index_path()
+    assert path is not None and not path.exists()
