@@ -140,3 +140,26 @@ def test_phrase_queries_over_the_cache_match_the_plain_papers(tmp_path: Path) ->
     for query in ['"state space"', '"low-rank"', "text-to-im", '"model low"', 'abstract:"rank text"']:
         assert cached_index.search(query).rows == plain_index.search(query).rows, query
     assert plain_index.search('"low-rank"').rows  # the phrase is there to find
+
+
+def test_the_upvote_digest_is_the_same_from_columns_and_from_papers(tmp_path: Path) -> None:
+    from broadsheet.model import UpvoteSample
+    from broadsheet.search.cache import facts_fingerprint
+
+    day = dt.date(2025, 3, 1)
+    papers = [
+        Paper(title="a", abstract="x", upvotes=5, sources=(Source("x", 1),)),
+        Paper(title="b", abstract="y", sources=(Source("x", 2),)),
+        Paper(
+            title="c",
+            abstract="z",
+            upvotes=9,
+            upvote_history=(UpvoteSample(day, 1), UpvoteSample(day + dt.timedelta(days=2), 9)),
+            sources=(Source("x", 3),),
+        ),
+    ]
+    corpus_cache.save(papers, "u", folder=tmp_path)
+    cached = corpus_cache.load("u", folder=tmp_path)
+    assert cached is not None
+    assert facts_fingerprint(cached) == facts_fingerprint(papers)
+    assert facts_fingerprint(cached) != facts_fingerprint([papers[0], papers[1], Paper(title="c", abstract="z")])

@@ -237,6 +237,11 @@ class CachedPapers(Sequence[Paper]):
             upvote_history=tuple(UpvoteSample(dt.date.fromordinal(day), votes) for day, votes in history),
         )
 
+    def upvote_columns(self) -> tuple[bytes, bytes]:
+        """Upvotes (int64, -1 for unknown) and their growth (float64, NaN for unknown) as
+        raw bytes: what search.cache.facts_fingerprint digests."""
+        return array("q", self.upvotes).tobytes(), self._facts_columns[1]
+
     def body_text(self, index: int) -> tuple[str, str | None]:
         """(abstract, AI summary) of one paper, without decoding the rest of its record."""
         at = self._offsets

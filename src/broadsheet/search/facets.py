@@ -103,9 +103,8 @@ class Facets:
         if order is None:
             slots = self._preset.pop(name, None) or self._order_slots(name)
             rank = [0] * self.n
-            for position, slot in enumerate(slots):
-                rank[slot] = position
-            order = Order(slots, [self.slot_to_row[s] for s in slots], rank)
+            any(map(rank.__setitem__, slots, range(len(slots))))  # rank[slot] = position, in C
+            order = Order(slots, list(map(self.slot_to_row.__getitem__, slots)), rank)
             self._orders[name] = order
         return order
 
@@ -149,9 +148,10 @@ class Facets:
                 values = [votes[row] for row in self.slot_to_row]
             else:
                 values = self._records()[0]
-            pairs = [(value, slot) for slot, value in enumerate(values) if value is not None]
-            pairs.sort()
-            found = ([v for v, _ in pairs], [s for _, s in pairs])
+            # a stable sort of the known slots (ascending) by value: ties stay by slot
+            known = [slot for slot, value in enumerate(values) if value is not None]
+            known.sort(key=values.__getitem__)
+            found = (list(map(values.__getitem__, known)), known)
             self._numbers[field] = found
         return found
 
@@ -160,8 +160,9 @@ class Facets:
         found = self._growth_pairs
         if found is None:
             growth = self._records()[2]
-            pairs = sorted((value, slot) for slot, value in enumerate(growth) if value is not None)
-            found = self._growth_pairs = ([v for v, _ in pairs], [s for _, s in pairs])
+            known = [slot for slot, value in enumerate(growth) if value is not None]
+            known.sort(key=growth.__getitem__)  # stable: ties stay by slot
+            found = self._growth_pairs = (list(map(growth.__getitem__, known)), known)
         return found
 
     def _records(self) -> tuple[list[int | None], list[tuple[str, str, list[int]]], list[float | None]]:
@@ -169,13 +170,11 @@ class Facets:
         corpus cache keeps these as columns; plain papers are read one by one)."""
         if self._orgs is None or self._authors is None or self._growth is None:
             by_row = corpus.facts(self.papers)
-            authors: list[int | None] = []
-            growth: list[float | None] = []
+            order = self.slot_to_row
+            authors: list[int | None] = list(map(by_row.authors.__getitem__, order))
+            growth: list[float | None] = list(map(by_row.growth.__getitem__, order))
             groups: dict[tuple[str, str], list[int]] = {}
-            for slot, row in enumerate(self.slot_to_row):
-                count, gained, org = by_row.authors[row], by_row.growth[row], by_row.organizations[row]
-                authors.append(count)
-                growth.append(gained)
+            for slot, org in enumerate(map(by_row.organizations.__getitem__, order)):
                 if org is not None:
                     groups.setdefault((org[0].casefold(), " ".join(org[1].casefold().split())), []).append(slot)
             self._authors, self._growth = authors, growth
