@@ -62,3 +62,18 @@ async def index_ready(app, timeout: float) -> None:  # type: ignore[no-untyped-d
         if time.monotonic() > deadline:
             raise AssertionError("index never completed")
         await asyncio.sleep(0.01)
+
+
+def ms_stats(seconds: list[float]) -> dict[str, float]:
+    """Durations in seconds as milliseconds: count, p50, p95, p99, max and mean (rounded)."""
+    ms = [s * 1000 for s in seconds]
+    if not ms:
+        return {"n": 0}
+    return {
+        "n": len(ms),
+        "p50": round(pct(ms, 0.5), 2),
+        "p95": round(pct(ms, 0.95), 2),
+        "p99": round(pct(ms, 0.99), 2),
+        "max": round(max(ms), 2),
+        "mean": round(sum(ms) / len(ms), 2),
+    }

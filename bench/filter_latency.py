@@ -54,7 +54,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_common import generate, index_ready, now, pct, redirect_home  # noqa: E402
+from bench_common import generate, index_ready, ms_stats, now, pct, redirect_home  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 SRC = HERE.parent / "src"
@@ -71,16 +71,8 @@ TARGETS = {
 
 
 def summary_ms(seconds: list[float]) -> dict[str, float | int]:
-    if not seconds:
-        return {"n": 0}
-    ms = [s * 1000 for s in seconds]
-    return {
-        "n": len(ms),
-        "p50": round(pct(ms, 0.5), 2),
-        "p95": round(pct(ms, 0.95), 2),
-        "p99": round(pct(ms, 0.99), 2),
-        "max": round(max(ms), 2),
-    }
+    stats = ms_stats(seconds)
+    return {key: stats[key] for key in ("n", "p50", "p95", "p99", "max") if key in stats}
 
 
 def peak_rss_mb() -> float:

@@ -55,7 +55,7 @@ import tempfile  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from bench_common import generate, index_ready, now, pct, redirect_home  # noqa: E402
+from bench_common import generate, index_ready, ms_stats, now, redirect_home  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 SRC = HERE.parent / "src"
@@ -69,16 +69,10 @@ TARGETS = {
 
 
 def summary_ms(values: list[float]) -> dict[str, float | int]:
-    if not values:
+    stats = ms_stats(values)
+    if not stats["n"]:
         return {"n": 0}
-    ms = [v * 1000 for v in values]
-    return {
-        "n": len(ms),
-        "p50_ms": round(pct(ms, 0.5), 2),
-        "p95_ms": round(pct(ms, 0.95), 2),
-        "max_ms": round(max(ms), 2),
-        "mean_ms": round(statistics.fmean(ms), 2),
-    }
+    return {"n": stats["n"], **{f"{key}_ms": stats[key] for key in ("p50", "p95", "max", "mean")}}
 
 
 # ---------------------------------------------------------------------------------------
