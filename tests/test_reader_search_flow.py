@@ -135,7 +135,9 @@ async def test_scrolling_follows_the_row_count(tmp_path: Path) -> None:
         shown = len(papers.rows)
         assert 1 <= shown < papers.scrollable_content_region.height
         assert papers.max_scroll_y == 0
-        assert not papers.show_vertical_scrollbar  # everything fits
+        # the scrollbar stays (its thumb fills the track): showing and hiding it re-laid out the screen
+        assert papers.show_vertical_scrollbar
+        assert papers.vertical_scrollbar.window_virtual_size == shown
         await pilot.press("escape", "G")
         await settle(app, pilot)
         assert papers.cursor == 79

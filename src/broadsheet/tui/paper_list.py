@@ -16,7 +16,7 @@ from rich.style import Style
 from textual import events
 from textual.binding import Binding
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -49,8 +49,8 @@ class PaperList(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     PaperList {
         background: $surface;
-        scrollbar-gutter: stable;
         overflow-x: hidden;
+        overflow-y: scroll;
     }
     PaperList > .paper-list--cursor { background: $primary 40%; }
     PaperList:focus > .paper-list--cursor { background: $primary 70%; }
@@ -208,8 +208,11 @@ class PaperList(ScrollView, can_focus=True):
             self.post_message(self.Selected(self, current))
 
     async def _on_click(self, event: events.Click) -> None:
-        row = event.style.meta.get("row")
-        if isinstance(row, int) and 0 <= row < len(self._rows):
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        row = int(self.scroll_y) + offset.y  # from the position: rows carry no per-row meta
+        if 0 <= row < len(self._rows):
             self.focus()
             self.cursor = row
             if event.chain >= 2:
@@ -226,19 +229,55 @@ class PaperList(ScrollView, can_focus=True):
         self.virtual_size = Size(self.size.width, len(self._rows))
         self._cache.clear()
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The rows as render_line makes them, plus the app's line filters. Textual's own
+        pass also draws borders, padding, tint and opacity, which the list does not use,
+        and copies every line to do so (a third of a repaint); with any of them set
+        (a user theme could), that pass runs as usual."""
+        styles = self.styles
+        if (
+            styles.border.spacing
+            or styles.padding
+            or styles.outline.spacing
+            or styles.tint.a
+            or styles.text_opacity != 1.0
+            or self.opacity != 1.0
+            or (styles.has_rule("hatch") and styles.hatch != "none")
+        ):
+            return super().render_lines(crop)
+        filters = self.get_line_filters()
+        background = self.background_colors[1]
+        top, width, focused = int(self.scroll_y), self.scrollable_content_region.width, self.has_focus
+        gutter = self.size.width - width  # the scrollbar's columns: drawn over, or blank
+        blank = Segment(" " * gutter, Style(bgcolor=self.rich_style.bgcolor)) if gutter > 0 else None
+        strips = []
+        for y in crop.line_range:
+            strip = self._line(top + y, width, focused)
+            if blank is not None:
+                strip = Strip([*strip, blank], width + gutter)
+            for line_filter in filters:
+                strip = strip.apply_filter(line_filter, background)
+            strips.append(strip)
+        if crop.column_span != (0, self.size.width):
+            x1, x2 = crop.column_span
+            strips = [strip.crop(x1, x2) for strip in strips]
+        return strips
+
     def render_line(self, y: int) -> Strip:
-        position = int(self.scroll_y) + y
-        width = self.scrollable_content_region.width
+        return self._line(int(self.scroll_y) + y, self.scrollable_content_region.width, self.has_focus)
+
+    def _line(self, position: int, width: int, focused: bool) -> Strip:
+        """Row `position` of the list (not of the screen), `width` cells wide."""
         if position >= len(self._rows) or width <= 0:
             return Strip.blank(max(width, 0), self.rich_style)
         index = self._rows[position]
         starred = self._is_starred(index)
         read = self._is_read(index)
         cursor = position == self.cursor
-        key = (index, starred, read, cursor, self.has_focus, width, self._generation)
+        key = (index, starred, read, cursor, focused, width, self._generation)
         strip = self._cache.get(key)
         if strip is None:
-            strip = self._render_row(index, starred, read, cursor, width).apply_meta({"row": position})
+            strip = self._render_row(index, starred, read, cursor, width)
             self._cache[key] = strip
         return strip
 
@@ -287,7 +326,10 @@ class PaperList(ScrollView, can_focus=True):
         segments.append(Segment(title[position:], title_style))
         if tail:
             segments.append(Segment(tail, meta_style))
-        strip = Strip(segments).crop_extend(0, width, base or Style())
+        if len(tail) + title_width + 2 == width:  # the usual case: cut to width above
+            strip = Strip(segments, width)
+        else:
+            strip = Strip(segments).crop_extend(0, width, base or Style())
         if cursor:
             strip = strip.apply_style(cursor_style)
         return strip
