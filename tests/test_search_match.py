@@ -391,3 +391,18 @@ def test_tokenizer_fast_path_equals_the_regex(text: str) -> None:
     assert tokens(text) == expected
     assert token_set_bytes(text) == {t.encode() for t in expected}
     assert [t for _, _, t in token_spans(text)] == expected
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(corpus_strategy, query_strategy)
+def test_a_query_highlighter_shared_by_rows_equals_highlighting_each_alone(papers: list[Paper], text: str) -> None:
+    """The list highlights its rows with one highlighter per query, which remembers each
+    token's match and keeps titles tokenized; every row must get what a fresh computation
+    for that paper alone gives."""
+    index = SearchIndex.build(papers)
+    query = parse_query(text)
+    shared = index.title_highlighter(query)
+    rows = [*range(len(papers)), *reversed(range(len(papers)))]  # every row twice: memo and token cache hit
+    for row in rows:
+        expected = [] if isinstance(query, QueryError) else index.highlights(row, query).title
+        assert shared(row) == expected

@@ -182,13 +182,14 @@ class Finder:
             return found
 
         titles: dict[int, list[tuple[int, int]]] = {}
+        title_spans = index.title_highlighter(query)
 
         def title_spans_for(row: int) -> list[tuple[int, int]]:
             found = titles.get(row)
             if found is None:
                 if len(titles) > 2048:
                     titles.clear()
-                found = titles[row] = index.title_highlights(row, query)
+                found = titles[row] = title_spans(row)
             return found
 
         return SearchOutcome(

@@ -8,6 +8,7 @@ with typos, the closest prefix of the token). Excluded words are not highlighted
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from rapidfuzz.distance import OSA
@@ -27,42 +28,69 @@ def highlights(paper: Paper, query: Query, vocab: Vocabulary, titles_only: bool 
     """Spans matched by the positive words and phrases of `query` in `paper`.
 
     `titles_only` for the title-only index, which matched nothing else."""
+    highlighter = Highlighter(query, vocab)
     if titles_only:
-        return title_highlights(paper.title, query, vocab)
-    texts = {"title": paper.title, "abstract": paper.abstract, "ai_summary": paper.ai_summary or ""}
-    return _spans(texts, query, vocab)
+        return Highlights(title=highlighter.title(paper.title))
+    return highlighter.paper(paper)
 
 
 def title_highlights(title: str, query: Query, vocab: Vocabulary) -> Highlights:
     """Spans in a title alone: what a list row shows, without the rest of the paper."""
-    return _spans({"title": title, "abstract": "", "ai_summary": ""}, query, vocab)
+    return Highlights(title=Highlighter(query, vocab).title(title))
 
 
-def _spans(texts: dict[str, str], query: Query, vocab: Vocabulary) -> Highlights:
-    spans: dict[str, list[Span]] = {name: [] for name in texts}
-    words: list[tuple[Word, Expansion]] = []
-    phrases: list[Phrase] = []
-    for node in positive_terms(query.root):
-        if isinstance(node, Word):
-            words.append((node, vocab.expand(node.text, node.prefix)))
-        else:
-            phrases.append(node)
-    for name, text in texts.items():
+class Highlighter:
+    """One query's highlighting, made once and applied to many papers: a list repaint asks
+    for ~40 titles, and most of their tokens ("for", "learning", ...) recur, so each
+    distinct token is matched against the query's words once."""
+
+    def __init__(self, query: Query, vocab: Vocabulary) -> None:
+        words: list[tuple[Word, Expansion]] = []
+        phrases: list[Phrase] = []
+        for node in positive_terms(query.root):
+            if isinstance(node, Word):
+                words.append((node, vocab.expand(node.text, node.prefix)))
+            else:
+                phrases.append(node)
+        self._words = {
+            field: [(w, e) for w, e in words if w.field in ("any", field)] for field in ("title", "abstract")
+        }
+        self._phrases = {
+            field: [PhraseMatcher(p.words, p.prefix) for p in phrases if p.field in ("any", field)]
+            for field in ("title", "abstract")
+        }
+        self._lengths: dict[str, dict[str, tuple[int, ...]]] = {"title": {}, "abstract": {}}
+
+    def title(self, title: str, tokens: Sequence[tuple[int, int, str]] | None = None) -> list[Span]:
+        """`tokens`: the title's token_spans, when the caller keeps them."""
+        return self._spans(title, "title", tokens)
+
+    def paper(self, paper: Paper) -> Highlights:
+        return Highlights(
+            title=self._spans(paper.title, "title"),
+            abstract=self._spans(paper.abstract, "abstract"),
+            ai_summary=self._spans(paper.ai_summary or "", "abstract"),
+        )
+
+    def _spans(self, text: str, field: str, tokens: Sequence[tuple[int, int, str]] | None = None) -> list[Span]:
         if not text:
-            continue
-        field = "title" if name == "title" else "abstract"
-        mine = [(w, e) for w, e in words if w.field in ("any", field)]
-        if mine:
-            for start, end, token in token_spans(text):
-                for word, expansion in mine:
-                    length = _matched_length(token, word, expansion)
-                    if length:
-                        same_length = len(token) == end - start  # lowercasing can change lengths
-                        spans[name].append((start, start + length) if same_length else (start, end))
-        for phrase in phrases:
-            if phrase.field in ("any", field):
-                spans[name].extend(PhraseMatcher(phrase.words, phrase.prefix).spans(text))
-    return Highlights(**{name: _merge(found) for name, found in spans.items()})
+            return []
+        found: list[Span] = []
+        words = self._words[field]
+        if words:
+            memo = self._lengths[field]
+            for start, end, token in token_spans(text) if tokens is None else tokens:
+                lengths = memo.get(token)
+                if lengths is None:
+                    lengths = memo[token] = tuple(
+                        length for word, expansion in words if (length := _matched_length(token, word, expansion))
+                    )
+                if lengths:
+                    same_length = len(token) == end - start  # lowercasing can change lengths
+                    found.extend((start, start + length) if same_length else (start, end) for length in lengths)
+        for matcher in self._phrases[field]:
+            found.extend(matcher.spans(text))
+        return _merge(found)
 
 
 def _matched_length(token: str, word: Word, expansion: Expansion) -> int:

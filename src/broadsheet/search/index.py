@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from os import PathLike
 
 from ..model import Paper
@@ -17,17 +17,19 @@ from . import bits, corpus
 from .build import Cancel, Parts, Progress, build_parts
 from .evaluate import Evaluator, Tiers
 from .facets import Facets
+from .highlight import Highlighter
 from .highlight import highlights as _highlights
-from .highlight import title_highlights as _title_highlights
 from .narrow import narrows
 from .order import order_rows
 from .query import Query, QueryError, parse_query
 from .results import Highlights, SearchResult, Span, StatusLookup
 from .steps import drain
+from .text import token_spans
 
 _ids = itertools.count(1)
 _TIERS_CACHE = 96
 _PHRASE_CACHE = 32
+TITLE_TOKENS_KEPT = 4096  # titles kept tokenized for highlighting: the rows being looked at recur
 
 Outcome = SearchResult | QueryError
 
@@ -51,6 +53,7 @@ class SearchIndex:
         self.status_bits: dict[tuple[str, int], int] = {}
         self._keys_by_slot: list[str] | None = None
         self._titles: list[str] | None = None
+        self._title_tokens: dict[int, tuple[tuple[int, int, str], ...]] = {}
         self._slot_of_key: dict[str, int] | None = None
 
     # -- construction -------------------------------------------------------------------
@@ -177,11 +180,26 @@ class SearchIndex:
 
     def title_highlights(self, row: int, query: Query | QueryError | str) -> list[Span]:
         """Only the title's spans: what a list row shows, without tokenizing the abstract."""
+        return self.title_highlighter(query)(row)
+
+    def title_highlighter(self, query: Query | QueryError | str) -> Callable[[int], list[Span]]:
+        """Title spans by row for one query, its words matched once for all rows."""
         if isinstance(query, str):
             query = parse_query(query)
         if isinstance(query, QueryError):
-            return []
-        return _title_highlights(self.titles[row], query, self.vocab).title
+            return lambda _row: []
+        title = Highlighter(query, self.vocab).title
+        titles, tokens = self.titles, self._title_tokens
+
+        def spans(row: int) -> list[Span]:
+            found = tokens.get(row)
+            if found is None:
+                if len(tokens) >= TITLE_TOKENS_KEPT:
+                    tokens.clear()
+                found = tokens[row] = tuple(token_spans(titles[row]))
+            return title(titles[row], found)
+
+        return spans
 
     def highlights(self, row: int, query: Query | QueryError | str) -> Highlights:
         """Character spans of `papers[row]` that `query` matched (empty for a bad query)."""

@@ -226,6 +226,8 @@ class BroadsheetApp(LiveSearch, OutboundActions, App[None]):
     def _filter_changed(self, value: str) -> None:
         """Watches the box's value: called inside the keystroke's own handling, so a quick
         result is drawn in the frame that shows the letter (Input.Changed arrives after it)."""
+        if self._detail_timer is not None:  # still typing (a malformed query too): the detail waits
+            self._show_current(after=TYPING_DETAIL_DELAY)
         self._run_search(value)
 
     @on(Input.Submitted, "#filter")
