@@ -18,8 +18,8 @@ in a fresh process, so that timings and peak memory belong to that phase alone:
             full index is ready. Each query of --queries is typed a letter at a time (keys sent
             as a terminal's are, through the driver). For every keystroke the clock runs from
             sending the key to the first frame (App._display with an update, plus the terminal
-            encoding headless Textual skips) after the result for exactly that text was applied
-            (PaperList.set_rows, or the error shown beside the box for a malformed query). The
+            encoding headless Textual skips) that repainted the result for exactly that text
+            (the list after PaperList.set_rows, or the box after a malformed query's error). The
             next key goes --interval-ms after the last one and --settle-ms after its frame, so no
             keystroke's search is cancelled and each counts once: `p50_ms`, `p95_ms`.
             `echo_ms`: key to the frame showing the letter in the box. `search_ms`: the app's
@@ -362,18 +362,37 @@ def child_type(args: argparse.Namespace) -> dict:
             paper_list = app.paper_list
             original_set_rows, original_show_error = paper_list.set_rows, box.show_error  # type: ignore[attr-defined]
 
+            # A result counts as on screen in the first frame that repainted the widget showing
+            # it: Textual paints whatever has reported itself changed when its frame comes, so
+            # a frame soon after set_rows can still lack the list (it then waits for the next).
+            rows_set: list[tuple[str, bool]] = []  # given to the list, not yet painted
+            errors_set: list[tuple[str, bool]] = []  # given to the box, not yet painted
+            original_render_lines, original_box_line = paper_list.render_lines, box.render_line
+
             def set_rows(rows, title_spans=None):  # type: ignore[no-untyped-def]
                 original_set_rows(rows, title_spans)
-                landed.append((app._outcome.text if app._outcome else "", False))  # noqa: SLF001
+                rows_set.append((app._outcome.text if app._outcome else "", False))  # noqa: SLF001
 
             def show_error(message):  # type: ignore[no-untyped-def]
                 original_show_error(message)
                 outcome = current[0]
                 if outcome is not None and outcome.error is not None:  # type: ignore[attr-defined]
-                    landed.append((outcome.text, True))  # type: ignore[attr-defined]
+                    errors_set.append((outcome.text, True))  # type: ignore[attr-defined]
+
+            def render_lines(crop):  # type: ignore[no-untyped-def]
+                landed.extend(rows_set)
+                rows_set.clear()
+                return original_render_lines(crop)
+
+            def box_line(y):  # type: ignore[no-untyped-def]
+                landed.extend(errors_set)
+                errors_set.clear()
+                return original_box_line(y)
 
             paper_list.set_rows = set_rows  # type: ignore[method-assign]
             box.show_error = show_error  # type: ignore[attr-defined]
+            paper_list.render_lines = render_lines  # type: ignore[method-assign]
+            box.render_line = box_line  # type: ignore[method-assign]
 
             tick_task = asyncio.ensure_future(ticker.run())
             ticker.phase = "idle"
