@@ -16,7 +16,7 @@ First paint (a fresh process per measurement, so imports count for both apps)
       bare          an App with a Header, an Input and a Footer: its first frame
       warm          broadsheet with the parsed-listing cache and the search-index cache
                     present (made by an unmeasured run first): the first frame in which
-                    PaperList.render_line produced a paper row (`first_rows`), and the first
+                    PaperList drew a paper row (`first_rows`), and the first
                     frame after the first search result was applied (`first_results`: the
                     rows in their final, newest-first order)
       cold          broadsheet with an empty cache dir (parses the listing, writes the cache)
@@ -26,7 +26,7 @@ First paint (a fresh process per measurement, so imports count for both apps)
 
 Key to repaint (one process per size, warm caches, after the full index is ready)
     The key goes in the way a terminal's does (`driver.send_message(Key)`), and the clock
-    stops at the first frame (as above) after PaperList.render_line has drawn the target row
+    stops at the first frame (as above) after PaperList has drawn the target row
     in its new look: `s` the cursor row with its star; `pagedown` the new cursor row; `j`
     the next row under the cursor (before each `s`, so each star lands on a fresh row).
     Textual paces frames at 60 Hz, so a repaint may wait up to one frame (16.7 ms) for its
@@ -81,11 +81,11 @@ def summary_ms(values: list[float]) -> dict[str, float | int]:
 
 
 class FrameProbe:
-    """Patches App._display and PaperList.render_line to timestamp frames and what they show."""
+    """Patches App._display and PaperList._line (every row drawn) to timestamp frames and what they show."""
 
     def __init__(self) -> None:
         self.marks: dict[str, float] = {}
-        self.rows_drawn = False  # a paper row went through render_line
+        self.rows_drawn = False  # a paper row was drawn (PaperList._line)
         self.results_applied = False  # PaperList.set_rows ran (a search result landed)
         self.results_drawn = False  # a paper row was drawn after that
         self.target: tuple[int, object] | None = None  # (position, predicate(list, index))
@@ -119,12 +119,11 @@ class FrameProbe:
             return
         from broadsheet.tui.paper_list import PaperList
 
-        original_render_line = PaperList.render_line
+        original_line = PaperList._line  # noqa: SLF001 - every row drawn goes through it
         original_set_rows = PaperList.set_rows
 
-        def render_line(widget, y):  # type: ignore[no-untyped-def]
-            strip = original_render_line(widget, y)
-            position = int(widget.scroll_y) + y
+        def line(widget, position, width, focused):  # type: ignore[no-untyped-def]
+            strip = original_line(widget, position, width, focused)
             if position < len(widget.rows):
                 probe.rows_drawn = True
                 if probe.results_applied:
@@ -138,7 +137,7 @@ class FrameProbe:
             original_set_rows(widget, rows, title_spans)
             probe.results_applied = True
 
-        PaperList.render_line = render_line  # type: ignore[method-assign]
+        PaperList._line = line  # type: ignore[method-assign]  # noqa: SLF001
         PaperList.set_rows = set_rows  # type: ignore[method-assign]
 
 

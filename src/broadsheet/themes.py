@@ -20,7 +20,6 @@ import re
 import tomllib
 from dataclasses import fields
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 from textual.color import Color, ColorParseError
@@ -89,8 +88,8 @@ def bundled_themes_dir() -> Path:
     A wheel carries them as `broadsheet/themes_data/` (hatch force-include); an editable
     install cannot see force-included files, so fall back to the checkout's `themes/`.
     """
-    packaged = resources.files("broadsheet") / "themes_data"
-    if isinstance(packaged, Path) and packaged.is_dir():
+    packaged = Path(__file__).resolve().parent / "themes_data"  # importlib.resources: +1.4 ms start-up
+    if packaged.is_dir():
         return packaged
     checkout = Path(__file__).resolve().parents[2] / "themes"
     if checkout.is_dir():
