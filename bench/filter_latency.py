@@ -22,7 +22,9 @@ in a fresh process, so that timings and peak memory belong to that phase alone:
             (the list after PaperList.set_rows, or the box after a malformed query's error). The
             next key goes --interval-ms after the last one and --settle-ms after its frame, so no
             keystroke's search is cancelled and each counts once: `p50_ms`, `p95_ms`.
-            `echo_ms`: key to the frame showing the letter in the box. `search_ms`: the app's
+            `echo_ms`: key to the frame showing the letter in the box. `ui_cpu_ms`: the UI
+            thread's CPU time over the same span (time.thread_time): on a shared machine,
+            where wall time moves with the neighbours, the figure to compare runs by. `search_ms`: the app's
             own `last_search_latency` (Input.Changed to rows set, without key dispatch or paint).
             `max_stall_ms`: an asyncio task in the app's loop sleeps 2 ms at a time; a stall
             is a wake-up later than asked (gap minus 2 ms); the longest while typing, next to
@@ -276,6 +278,7 @@ def child_type(args: argparse.Namespace) -> dict:
 
     # -- probes ------------------------------------------------------------------------
     landed: list[tuple[str, bool]] = []  # results applied since the last frame: (text, error)
+    frame_cpu: list[float] = [0.0]  # the UI thread's CPU time when the latest frame was out
     current: list[object] = [None]  # the SearchOutcome being shown
     on_frame: list[object] = [None]
     original_display = App._display
@@ -288,6 +291,7 @@ def child_type(args: argparse.Namespace) -> dict:
         if encode is not None:
             encode(self.console)  # the terminal encoding headless Textual skips
         t = now()
+        frame_cpu[0] = time.thread_time()
         shown = list(landed)
         landed.clear()
         value = box.value if box is not None else ""
@@ -320,10 +324,12 @@ def child_type(args: argparse.Namespace) -> dict:
         """The time of the first frame from now on for which predicate(t, shown, value) holds."""
         done = asyncio.Event()
         stamp: list[float] = []
+        frame_cpus.clear()
 
         def check(t: float, shown: list[tuple[str, bool]], value: str) -> None:
             if not stamp and predicate(t, shown, value):
                 stamp.append(t)
+                frame_cpus.append(frame_cpu[0])
                 done.set()
 
         on_frame[0] = check
@@ -334,6 +340,8 @@ def child_type(args: argparse.Namespace) -> dict:
         finally:
             on_frame[0] = None
         return stamp[0]
+
+    frame_cpus: list[float] = []  # the UI thread's CPU time at the frame wait_frame found
 
     async def clear_box() -> None:
         assert box is not None
@@ -422,6 +430,7 @@ def child_type(args: argparse.Namespace) -> dict:
                         return any(x == text for x, _ in shown)
 
                     waiting = asyncio.ensure_future(wait_frame(shows, 30))
+                    cpu_sent = time.thread_time()
                     sent = await send(character, "space" if character == " " else None)
                     frame = await waiting
                     keystrokes.append(
@@ -429,6 +438,7 @@ def child_type(args: argparse.Namespace) -> dict:
                             "query": number,
                             "text": text,
                             "ms": None if frame is None else round((frame - sent) * 1000, 2),
+                            "cpu_ms": round((frame_cpus[0] - cpu_sent) * 1000, 2) if frame_cpus else None,
                             "echo_ms": round((echo[0] - sent) * 1000, 2) if echo else None,
                             "search_ms": round((app.last_search_latency or 0) * 1000, 2),
                             "error": box.error is not None,  # type: ignore[attr-defined]
@@ -575,6 +585,7 @@ def measure(corpus: Path, work: Path, args: argparse.Namespace, log) -> dict:  #
         "p95_ms": summary.get("p95"),
         "max_ms": summary.get("max"),
         "echo_ms": summary_ms([k["echo_ms"] / 1000 for k in strokes if k["echo_ms"] is not None]),
+        "ui_cpu_ms": summary_ms([k["cpu_ms"] / 1000 for k in strokes if k.get("cpu_ms") is not None]),
         "search_ms": summary_ms([k["search_ms"] / 1000 for k in strokes if not k["error"]]),
         "max_stall_ms": stalls.get("typing", {}).get("max"),
         "stall_ms": stalls,
