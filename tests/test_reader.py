@@ -371,6 +371,55 @@ async def test_key_overrides_from_config(listing: Path, state_path: Path, isolat
         assert app.library.is_starred(papers.current)  # type: ignore[arg-type]
 
 
+def cells(strips: list) -> list[list[tuple[str, object]]]:  # type: ignore[type-arg]
+    """Each cell's character and background, and its colour and attributes where it shows ink."""
+    rows = []
+    for strip in strips:
+        row = []
+        for segment in strip:
+            style = segment.style
+            for character in segment.text:
+                ink = None if character == " " or style is None else (style.color, style.bold, style.underline)
+                row.append((character, style.bgcolor if style else None, ink))
+        rows.append(row)
+    return rows
+
+
+async def test_list_rows_look_as_textuals_own_styling_pass_draws_them(tmp_path: Path, state_path: Path) -> None:
+    """The list skips Textual's per-line styling pass (it draws nothing the list uses): the
+    rows must come out cell for cell as that pass would draw them, and with padding set
+    (say by a user theme) the pass runs as usual."""
+    from textual.geometry import Region
+    from textual.widget import Widget
+
+    listing = write_listing(tmp_path, [f"{title} {n}" for n in range(6) for title in PLAIN_TITLES + HOSTILE_TITLES])
+    app = make_app(args_for([listing], state_path))
+    async with app.run_test(size=(100, 20)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("s", "j", "space", "pagedown", "k", "s")  # stars, read rows, a scrolled cursor
+        await pilot.press("slash", *"diffusion OR emoji", "enter")  # highlights
+        await settle(app, pilot)
+        papers = app.query_one(PaperList)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        papers.focus()
+        await pilot.press("pagedown", "j")
+        await pilot.pause()
+        assert papers.scroll_y > 0
+        crop = Region(0, 0, papers.size.width, papers.size.height)
+        fast = papers.render_lines(crop)
+        papers._styles_cache.clear()  # noqa: SLF001 - every line through Textual's own pass
+        textual = Widget.render_lines(papers, crop)
+        assert [strip.text for strip in fast] == [strip.text for strip in textual]
+        assert cells(fast) == cells(textual)
+        assert any("★" in strip.text for strip in fast)
+
+        papers.styles.padding = (0, 2)
+        await pilot.pause()
+        padded = papers.render_lines(Region(0, 0, papers.size.width, papers.size.height))
+        assert all(strip.text.startswith("  ") for strip in padded)
+
+
 async def test_a_click_picks_the_row_under_it_in_a_scrolled_list(tmp_path: Path, state_path: Path) -> None:
     listing = write_listing(tmp_path, [f"Paper number {n}" for n in range(60)])
     app = make_app(args_for([listing], state_path))

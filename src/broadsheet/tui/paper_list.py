@@ -16,7 +16,7 @@ from rich.style import Style
 from textual import events
 from textual.binding import Binding
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -228,6 +228,40 @@ class PaperList(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, len(self._rows))
         self._cache.clear()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The rows as render_line makes them, plus the app's line filters. Textual's own
+        pass also draws borders, padding, tint and opacity, which the list does not use,
+        and copies every line to do so (a third of a repaint); with any of them set
+        (a user theme could), that pass runs as usual."""
+        styles = self.styles
+        if (
+            styles.border.spacing
+            or styles.padding
+            or styles.outline.spacing
+            or styles.tint.a
+            or styles.text_opacity != 1.0
+            or self.opacity != 1.0
+            or (styles.has_rule("hatch") and styles.hatch != "none")
+        ):
+            return super().render_lines(crop)
+        filters = self.get_line_filters()
+        background = self.background_colors[1]
+        top, width, focused = int(self.scroll_y), self.scrollable_content_region.width, self.has_focus
+        gutter = self.size.width - width  # the scrollbar's columns: drawn over, or blank
+        blank = Segment(" " * gutter, Style(bgcolor=self.rich_style.bgcolor)) if gutter > 0 else None
+        strips = []
+        for y in crop.line_range:
+            strip = self._line(top + y, width, focused)
+            if blank is not None:
+                strip = Strip([*strip, blank], width + gutter)
+            for line_filter in filters:
+                strip = strip.apply_filter(line_filter, background)
+            strips.append(strip)
+        if crop.column_span != (0, self.size.width):
+            x1, x2 = crop.column_span
+            strips = [strip.crop(x1, x2) for strip in strips]
+        return strips
 
     def render_line(self, y: int) -> Strip:
         return self._line(int(self.scroll_y) + y, self.scrollable_content_region.width, self.has_focus)
