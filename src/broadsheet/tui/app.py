@@ -287,6 +287,10 @@ class BroadsheetApp(LiveSearch, OutboundActions, App[None]):
         if index is None:
             detail.show(Text("No papers match." if self._query_text else "No papers.", style="dim"))
             return
+        try:
+            match_style = self.paper_list.get_component_rich_style("paper-list--match")
+        except KeyError:  # the list's styles are gone: a delayed detail fired as the reader closes
+            return
         spans = self._outcome.highlights(index) if self._outcome else None
         detail.show(
             paper_renderable(
@@ -296,7 +300,7 @@ class BroadsheetApp(LiveSearch, OutboundActions, App[None]):
                 title_spans=spans.title if spans else (),
                 abstract_spans=spans.abstract if spans else (),
                 summary_spans=spans.ai_summary if spans else (),
-                match_style=self.paper_list.get_component_rich_style("paper-list--match"),
+                match_style=match_style,
             )
         )
 
