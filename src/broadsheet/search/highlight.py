@@ -34,11 +34,6 @@ def highlights(paper: Paper, query: Query, vocab: Vocabulary, titles_only: bool 
     return highlighter.paper(paper)
 
 
-def title_highlights(title: str, query: Query, vocab: Vocabulary) -> Highlights:
-    """Spans in a title alone: what a list row shows, without the rest of the paper."""
-    return Highlights(title=Highlighter(query, vocab).title(title))
-
-
 class Highlighter:
     """One query's highlighting, made once and applied to many papers: a list repaint asks
     for ~40 titles, and most of their tokens ("for", "learning", ...) recur, so each

@@ -178,12 +178,9 @@ class SearchIndex:
             rows, query, label, self.complete, narrowed=narrowed, status_version=version, bits=matched, index_id=self.id
         )
 
-    def title_highlights(self, row: int, query: Query | QueryError | str) -> list[Span]:
-        """Only the title's spans: what a list row shows, without tokenizing the abstract."""
-        return self.title_highlighter(query)(row)
-
     def title_highlighter(self, query: Query | QueryError | str) -> Callable[[int], list[Span]]:
-        """Title spans by row for one query, its words matched once for all rows."""
+        """Title spans by row for one query (what a list row shows, without tokenizing the
+        abstract), its words matched once for all rows."""
         if isinstance(query, str):
             query = parse_query(query)
         if isinstance(query, QueryError):
