@@ -433,3 +433,22 @@ async def test_a_click_picks_the_row_under_it_in_a_scrolled_list(tmp_path: Path,
         await pilot.click(PaperList, offset=(5, 1))
         assert papers.cursor == top + 1
         assert papers.current == papers.rows[top + 1]
+
+
+async def test_new_results_repaint_the_rows_not_the_scrollbar(tmp_path: Path, state_path: Path) -> None:
+    """The scrollbar is drawn over the list's right edge; new rows with the same thumb leave
+    it alone (redrawing it was a sixth of a keystroke's frame)."""
+    listing = write_listing(tmp_path, [f"Paper number {n}" for n in range(60)])
+    app = make_app(args_for([listing], state_path))
+    async with app.run_test(size=(120, 20)) as pilot:
+        await ready(app, pilot)
+        papers = app.query_one(PaperList)
+        rows = list(papers.rows)
+        papers._repaint_regions.clear()  # noqa: SLF001
+        papers.set_rows([rows[0], *reversed(rows[1:])])  # same count and cursor paper
+        regions = set(papers._repaint_regions)  # noqa: SLF001
+        assert regions
+        assert all(region.right <= papers.scrollable_content_region.width for region in regions)
+        await pilot.pause()
+        assert titles_shown(app)[1] == app.library.papers[rows[-1]].title
+        assert app.library.papers[rows[-1]].title in screen_text(app)

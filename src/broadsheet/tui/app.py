@@ -21,6 +21,7 @@ from broadsheet import config as config_module
 from broadsheet.library import Library, SearchEngine, SearchOutcome
 from broadsheet.model import Paper
 from broadsheet.themes import load_themes, theme_variable_defaults
+from broadsheet.tui.compositor import ShowThroughCompositor
 from broadsheet.tui.detail import DetailPane, paper_renderable
 from broadsheet.tui.filter_box import FilterBox
 from broadsheet.tui.idle_gc import IdleCollector
@@ -125,6 +126,11 @@ class BroadsheetApp(LiveSearch, OutboundActions, App[None]):
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return theme_variable_defaults(self.current_theme)
+
+    def get_default_screen(self) -> Screen:
+        screen = super().get_default_screen()
+        screen._compositor = ShowThroughCompositor()  # before anything is composited
+        return screen
 
     def compose(self) -> ComposeResult:
         if self._banner:

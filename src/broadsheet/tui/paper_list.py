@@ -144,7 +144,7 @@ class PaperList(ScrollView, can_focus=True):
             if position < 0:
                 position = 0
         self.cursor = position
-        self.refresh()
+        self._refresh_rows()
 
     def set_papers(self, papers: Sequence[Paper]) -> None:
         """Another set of papers; rows come with the next search result."""
@@ -160,6 +160,22 @@ class PaperList(ScrollView, can_focus=True):
 
     def refresh_all(self) -> None:
         self.refresh()
+
+    def _refresh_rows(self) -> None:
+        """Repaint the rows, not the scrollbar drawn over the list's right edge: refreshing the
+        whole widget redraws the bar on every keystroke, while it only changes with its thumb
+        (and tui/scrolling.py redraws it then)."""
+        if self._needs_textuals_pass():
+            self.refresh()
+        else:
+            self.refresh(Region(0, 0, self.scrollable_content_region.width, self.size.height))
+
+    def refresh_line(self, y: int) -> None:
+        """Repaint row `y` (of the list), not the scrollbar beside it."""
+        if self._needs_textuals_pass():
+            super().refresh_line(y)
+        else:
+            self.refresh(Region(0, y - self.scroll_offset.y, self.scrollable_content_region.width, 1))
 
     # -- cursor -----------------------------------------------------------------------
 
@@ -234,27 +250,15 @@ class PaperList(ScrollView, can_focus=True):
         pass also draws borders, padding, tint and opacity, which the list does not use,
         and copies every line to do so (a third of a repaint); with any of them set
         (a user theme could), that pass runs as usual."""
-        styles = self.styles
-        if (
-            styles.border.spacing
-            or styles.padding
-            or styles.outline.spacing
-            or styles.tint.a
-            or styles.text_opacity != 1.0
-            or self.opacity != 1.0
-            or (styles.has_rule("hatch") and styles.hatch != "none")
-        ):
+        if self._needs_textuals_pass():
             return super().render_lines(crop)
         filters = self.get_line_filters()
         background = self.background_colors[1]
         top, width, focused = int(self.scroll_y), self.scrollable_content_region.width, self.has_focus
         gutter = self.size.width - width  # the scrollbar's columns: drawn over, or blank
-        blank = Segment(" " * gutter, Style(bgcolor=self.rich_style.bgcolor)) if gutter > 0 else None
         strips = []
         for y in crop.line_range:
-            strip = self._line(top + y, width, focused)
-            if blank is not None:
-                strip = Strip([*strip, blank], width + gutter)
+            strip = self._line(top + y, width, focused, gutter)
             for line_filter in filters:
                 strip = strip.apply_filter(line_filter, background)
             strips.append(strip)
@@ -263,21 +267,35 @@ class PaperList(ScrollView, can_focus=True):
             strips = [strip.crop(x1, x2) for strip in strips]
         return strips
 
+    def _needs_textuals_pass(self) -> bool:
+        """Whether the list's box has something only Textual's line pass draws."""
+        styles = self.styles
+        return bool(
+            styles.border.spacing
+            or styles.padding
+            or styles.outline.spacing
+            or styles.tint.a
+            or styles.text_opacity != 1.0
+            or self.opacity != 1.0
+            or (styles.has_rule("hatch") and styles.hatch != "none")
+        )
+
     def render_line(self, y: int) -> Strip:
         return self._line(int(self.scroll_y) + y, self.scrollable_content_region.width, self.has_focus)
 
-    def _line(self, position: int, width: int, focused: bool) -> Strip:
-        """Row `position` of the list (not of the screen), `width` cells wide."""
+    def _line(self, position: int, width: int, focused: bool, gutter: int = 0) -> Strip:
+        """Row `position` of the list (not of the screen), `width` cells wide, plus `gutter`
+        blank cells (where the scrollbar is drawn over it)."""
         if position >= len(self._rows) or width <= 0:
-            return Strip.blank(max(width, 0), self.rich_style)
+            return Strip.blank(max(width, 0) + gutter, self.rich_style)
         index = self._rows[position]
         starred = self._is_starred(index)
         read = self._is_read(index)
         cursor = position == self.cursor
-        key = (index, starred, read, cursor, focused, width, self._generation)
+        key = (index, starred, read, cursor, focused, width, gutter, self._generation)
         strip = self._cache.get(key)
         if strip is None:
-            strip = self._render_row(index, starred, read, cursor, width)
+            strip = self._render_row(index, starred, read, cursor, width, gutter)
             self._cache[key] = strip
         return strip
 
@@ -295,9 +313,11 @@ class PaperList(ScrollView, can_focus=True):
         date = paper.published.date.isoformat() if paper.published else ""
         return paper.title, date, f"▲{paper.upvotes}" if paper.upvotes else ""
 
-    def _render_row(self, index: int, starred: bool, read: bool, cursor: bool, width: int) -> Strip:
+    def _render_row(self, index: int, starred: bool, read: bool, cursor: bool, width: int, gutter: int) -> Strip:
         """Segments built directly: a rich Text render per row cost most of a repaint."""
-        base, read_style, unread_style, read_match, unread_match, meta_style, star_style, cursor_style = self._styles()
+        base, read_style, unread_style, read_match, unread_match, meta_style, star_style, cursor_style, gutter_style = (
+            self._styles()
+        )
         title_style, match_style = (read_style, read_match) if read else (unread_style, unread_match)
 
         raw_title, date, votes = self._row_fields(index)
@@ -326,13 +346,16 @@ class PaperList(ScrollView, can_focus=True):
         segments.append(Segment(title[position:], title_style))
         if tail:
             segments.append(Segment(tail, meta_style))
-        if len(tail) + title_width + 2 == width:  # the usual case: cut to width above
-            strip = Strip(segments, width)
-        else:
-            strip = Strip(segments).crop_extend(0, width, base or Style())
+        blank = Segment(" " * gutter, gutter_style)
+        fits = len(tail) + title_width + 2 == width  # the usual case: cut to width above
+        if fits and not cursor:
+            if gutter:
+                segments.append(blank)
+            return Strip(segments, width + gutter)
+        strip = Strip(segments, width) if fits else Strip(segments).crop_extend(0, width, base or Style())
         if cursor:
             strip = strip.apply_style(cursor_style)
-        return strip
+        return Strip([*strip, blank], width + gutter) if gutter else strip
 
     def _styles(self) -> tuple[Style, ...]:
         """The row styles, combined once per theme or focus change rather than per row."""
@@ -351,6 +374,7 @@ class PaperList(ScrollView, can_focus=True):
                 base + self.get_component_rich_style("paper-list--meta"),
                 base + self.get_component_rich_style("paper-list--starred"),
                 self.get_component_rich_style("paper-list--cursor"),
+                Style(bgcolor=base.bgcolor),
             )
             self._style_key = key
         return self._style_cache
