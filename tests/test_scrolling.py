@@ -3,6 +3,7 @@ how the installed Textual draws a vertical bar."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 
 from hypothesis import given, settings
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 from textual.geometry import Size
 from textual.scrollbar import ScrollBarRender
 
-from broadsheet.tui.scrolling import thumb
+from broadsheet.tui.scrolling import ThumbScrollBar, changed_lines, line_drawings, thumb
 
 
 def drawn(size: int, virtual: int, window: int, position: float) -> list[tuple[str, object]]:
@@ -64,3 +65,60 @@ def test_a_result_count_change_that_keeps_the_thumb_keeps_the_drawing(numbers: t
         assert drawn(*numbers) == drawn(*grown)
     else:
         assert drawn(*numbers) != drawn(*grown)
+
+
+@settings(max_examples=300, deadline=None)
+@given(bars, st.integers(0, 5000), st.integers(0, 400))
+def test_lines_of_the_same_kind_are_drawn_alike(numbers: tuple, virtual: int, eighths: int) -> None:  # type: ignore[type-arg]
+    """ThumbScrollBar repaints only lines whose kind changed, and reuses a line by its kind."""
+    size, _, window, _ = numbers
+    other = (size, max(1, virtual), window, min(eighths, max(0, virtual - window) * 8) / 8)
+    kinds_a, kinds_b = (line_drawings(thumb(bar(*n))) for n in (numbers, other))  # type: ignore[arg-type]
+    lines_a, lines_b = drawn(*numbers), drawn(*other)
+    for y in range(size):
+        if kinds_a[y] == kinds_b[y]:
+            assert lines_a[y] == lines_b[y]
+    changed = {y for start, stop in changed_lines(thumb(bar(*numbers)), thumb(bar(*other))) for y in range(start, stop)}  # type: ignore[arg-type]
+    assert changed >= {y for y in range(size) if lines_a[y] != lines_b[y]}
+
+
+async def test_the_list_bar_draws_as_a_fresh_textual_bar_while_typing_and_scrolling(tmp_path: Path) -> None:
+    """Its repainted and kept lines, composited, are what Textual draws from scratch."""
+    import argparse
+
+    from tests.reader_fixtures import settle, write_listing
+    from textual.geometry import Region
+    from textual.widget import Widget
+
+    from broadsheet.commands.reader import make_app
+    from broadsheet.tui.paper_list import PaperList
+
+    words = ["diffusion", "graph", "agent", "vision", "language", "sparse"]
+    titles = [f"{words[n % 6]} {words[n * 7 % 5]} study {n}" for n in range(400)]
+    listing = write_listing(tmp_path, titles)
+    args = argparse.Namespace(paths=[str(listing)], year=None, state=str(tmp_path / "state.toml"), theme=None)
+    app = make_app(args)
+
+    def cells(strips: list) -> list[list[tuple[str, object, object]]]:  # type: ignore[type-arg]
+        return [[(s.text, s.style, s.style.meta if s.style else None) for s in strip] for strip in strips]
+
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        papers = app.query_one(PaperList)
+        bar = papers.vertical_scrollbar
+        assert isinstance(bar, ThumbScrollBar)
+        steps = [("pagedown",), ("pagedown", "pagedown"), ("G",), ("slash", "d", "i", "f"), ("backspace", "backspace")]
+        steps += [("escape",), ("g",), ("slash", "s", "t", "u"), ("space", "9"), ("escape", "end", "pageup")]
+        checked = 0
+        for keys in steps:
+            await pilot.press(*keys)
+            await settle(app, pilot)
+            kept = cells(bar.render_lines(Region(0, 0, *bar.size)))
+            bar._set_dirty()  # noqa: SLF001 - from scratch: Textual's own pass, no kept lines
+            bar._kinds = []  # noqa: SLF001
+            fresh = Widget.render_lines(bar, Region(0, 0, *bar.size))
+            assert kept == [[(s.text, s.style, s.style.meta if s.style else None) for s in strip] for strip in fresh], (
+                keys
+            )
+            checked += 1
+        assert checked == len(steps)

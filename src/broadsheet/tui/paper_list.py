@@ -20,11 +20,12 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from broadsheet.model import Paper
 from broadsheet.text_safety import one_line
-from broadsheet.tui.scrolling import set_content_size
+from broadsheet.tui.scrolling import ThumbScrollBar, set_content_size
 
 Spans = Sequence[tuple[int, int]]
 STAR = "★"
@@ -170,6 +171,13 @@ class PaperList(ScrollView, can_focus=True):
         else:
             self.refresh(Region(0, 0, self.scrollable_content_region.width, self.size.height))
 
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        """ScrollView's, but repainting the rows only: the bar redraws what its position changed."""
+        if self.show_vertical_scrollbar:
+            self.vertical_scrollbar.position = new_value
+        if round(old_value) != round(new_value):
+            self._refresh_rows()
+
     def refresh_line(self, y: int) -> None:
         """Repaint row `y` (of the list), not the scrollbar beside it."""
         if self._needs_textuals_pass():
@@ -266,6 +274,16 @@ class PaperList(ScrollView, can_focus=True):
             x1, x2 = crop.column_span
             strips = [strip.crop(x1, x2) for strip in strips]
         return strips
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        """Textual's own, made as Widget.vertical_scrollbar makes it, but a ThumbScrollBar."""
+        if self._vertical_scrollbar is None:
+            bar = ThumbScrollBar(vertical=True, name="vertical", thickness=self.scrollbar_size_vertical)
+            bar.display = False
+            self._vertical_scrollbar = bar
+            self.app._start_widget(self, bar)  # noqa: SLF001 - as Textual starts its bars
+        return self._vertical_scrollbar
 
     def _needs_textuals_pass(self) -> bool:
         """Whether the list's box has something only Textual's line pass draws."""
