@@ -16,10 +16,14 @@ from broadsheet.tui.detail import DetailPane
 
 # a cursor move followed by nothing (another move, a new line, the end) writes nothing
 IDLE_MOVE = re.compile(r"\x1b\[\d+;\d+H(?=\n|\x1b\[\d+;\d+H|$)")
+# nor does a style with no text before its reset (an empty segment)
+IDLE_STYLE = re.compile(r"\x1b\[[\d;]*m\x1b\[0m")
 
 
 def written(update, console) -> str | None:  # type: ignore[no-untyped-def]
-    return None if update is None else IDLE_MOVE.sub("", update.render_segments(console))
+    if update is None:
+        return None
+    return IDLE_MOVE.sub("", IDLE_STYLE.sub("", update.render_segments(console)))
 
 
 async def test_every_partial_repaint_writes_what_textuals_own_pass_writes(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -74,38 +74,39 @@ class ShowThroughCompositor(Compositor):
 
 
 def _lines_showing(chops: Chops, cuts: list[list[int]], part: Region, line_spans: LineSpans) -> tuple[int, int] | None:
-    """The first and one past the last line of `part` where a chop inside it is still
-    empty and touches a changed span; None when the widgets in front cover it all."""
-    x1, x2 = part.x, part.right
+    """The first and one past the last line of `part` where it shows on a changed cell;
+    None when the widgets in front cover all of them."""
     first = last = None
     for y in part.line_range:
         spans = line_spans.get(y)
-        if spans is None:
-            continue
-        line, line_cuts = chops[y], cuts[y]
-        for index in range(len(line_cuts) - 1):
-            cut = line_cuts[index]
-            if cut >= x2:
-                break
-            end = line_cuts[index + 1]
-            if cut >= x1 and line[cut] is None and any(cut < s2 and end > s1 for s1, s2 in spans):
-                if first is None:
-                    first = y
-                last = y
-                break
+        if spans is not None and next(_needed(chops[y], cuts[y], part, spans), None) is not None:
+            if first is None:
+                first = y
+            last = y
     return None if first is None or last is None else (first, last + 1)
 
 
+def _needed(line: dict[int, Strip | None], line_cuts: list[int], part: Region, spans: list[tuple[int, int]]):  # type: ignore[no-untyped-def]
+    """The chops (start, end) of one line inside `part` that no widget in front has filled
+    and that touch a changed span: the only ones written out."""
+    x1, x2 = part.x, part.right
+    for index in range(len(line_cuts) - 1):
+        cut = line_cuts[index]
+        if cut >= x2:
+            break
+        end = line_cuts[index + 1]
+        if cut >= x1 and line[cut] is None and any(cut < s2 and end > s1 for s1, s2 in spans):
+            yield cut, end
+
+
 def _fill(chops: Chops, cuts: list[list[int]], part: Region, strips: list[Strip], line_spans: LineSpans) -> None:
-    """Cut each changed line of a widget at the line's cuts; keep the pieces no widget in
-    front has claimed (as Textual's own pass does)."""
+    """Cut from each changed line of a widget the chops it shows in (what Textual's pass
+    keeps of its division of the line at every cut, without making the rest)."""
     x = part.x
-    first_cut, last_cut = part.column_span
     for y, strip in zip(part.line_range, strips, strict=False):  # as Textual: no more lines than drawn
-        if y not in line_spans:
+        spans = line_spans.get(y)
+        if spans is None:
             continue
         line = chops[y]
-        inside = [cut for cut in cuts[y] if last_cut >= cut >= first_cut]
-        for cut, piece in zip(inside, strip.divide([cut - x for cut in inside[1:]]), strict=False):
-            if line.get(cut) is None:
-                line[cut] = piece
+        for cut, end in list(_needed(line, cuts[y], part, spans)):
+            line[cut] = strip.crop(cut - x, end - x)
