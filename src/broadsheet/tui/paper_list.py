@@ -15,7 +15,6 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
-from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -33,6 +32,7 @@ NO_STAR = " "
 UNREAD_DOT = "•"
 DATE_WIDTH = 10
 VOTES_WIDTH = 6
+ROWS_KEPT = 256  # rows kept drawn: a few pages to move and scroll through
 
 
 class PaperList(ScrollView, can_focus=True):
@@ -112,9 +112,13 @@ class PaperList(ScrollView, can_focus=True):
         self._is_starred = is_starred
         self._is_read = is_read
         self._title_spans: Callable[[int], Spans] = lambda _index: ()
-        self._generation = 0  # bumps when highlights change, so cached rows are not reused
-        # a few pages of rows: each Strip is ~20 objects the garbage collector tracks
-        self._cache: LRUCache[tuple[object, ...], Strip] = LRUCache(256)
+        # A few pages of the rows being shown, emptied when the results change (the
+        # highlights with them). Each Strip is ~20 objects the garbage collector tracks:
+        # rows kept from earlier keystrokes, never to be shown again, made every young
+        # collection while typing walk ~15,000 objects (2-7 ms, inside a keystroke). A
+        # plain dict, oldest out first: Textual's LRUCache links its entries in a ring, so
+        # each row it dropped waited, with its Strips, for a collection to free it.
+        self._cache: dict[tuple[object, ...], Strip] = {}
         self._style_key: object = None
         self._style_cache: tuple[Style, ...] = ()
         self.virtual_size = Size(0, len(self._rows))
@@ -137,7 +141,7 @@ class PaperList(ScrollView, can_focus=True):
         keep = self.current
         self._rows = rows
         self._title_spans = title_spans or (lambda _index: ())
-        self._generation += 1
+        self._cache.clear()
         set_content_size(self, Size(self.size.width, len(rows)))  # no layout pass per result
         position = 0
         if keep is not None and rows:
@@ -310,11 +314,14 @@ class PaperList(ScrollView, can_focus=True):
         starred = self._is_starred(index)
         read = self._is_read(index)
         cursor = position == self.cursor
-        key = (index, starred, read, cursor, focused, width, gutter, self._generation)
-        strip = self._cache.get(key)
+        key = (index, starred, read, cursor, focused, width, gutter)
+        cache = self._cache
+        strip = cache.get(key)
         if strip is None:
             strip = self._render_row(index, starred, read, cursor, width, gutter)
-            self._cache[key] = strip
+            if len(cache) >= ROWS_KEPT:
+                del cache[next(iter(cache))]
+            cache[key] = strip
         return strip
 
     def _row_fields(self, index: int) -> tuple[str, str, str]:
