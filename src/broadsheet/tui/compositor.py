@@ -29,7 +29,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 Chops = list[dict[int, Strip | None]]
-LineSpans = dict[int, list[tuple[int, int]]]
+Open = dict[int, list[tuple[int, int]]]  # by line: the chops (start, end) still to draw
 
 
 class ShowThroughCompositor(Compositor):
@@ -41,19 +41,19 @@ class ShowThroughCompositor(Compositor):
         if not changed:
             return None
         spans = list(self._regions_to_spans(changed))
-        line_spans: LineSpans = {}
-        for y, x1, x2 in spans:
-            line_spans.setdefault(y, []).append((x1, x2))
         cuts = self.cuts
         chops: Chops = [dict.fromkeys(line_cuts[:-1]) for line_cuts in cuts]
+        to_draw = _chops_to_draw(cuts, spans)
         for widget, region, part in self._overlapping(changed):
-            lines = _lines_showing(chops, cuts, part, line_spans)
+            if not to_draw:
+                break  # every changed cell has its widget
+            lines = _lines_showing(to_draw, part)
             if lines is None:
                 continue
             top, bottom = lines
             part = Region(part.x, top, part.width, bottom - top)
             strips = widget.render_lines(part.translate(-region.offset))
-            _fill(chops, cuts, part, strips, line_spans)
+            _fill(chops, to_draw, part, strips)
         return ChopsUpdate(chops, spans, [line_cuts[1:] for line_cuts in cuts])
 
     def _overlapping(self, changed: list[Region]) -> Iterator[tuple[Widget, Region, Region]]:
@@ -73,40 +73,54 @@ class ShowThroughCompositor(Compositor):
                 yield widget, region, Region(visible.x, top, visible.width, bottom - top)
 
 
-def _lines_showing(chops: Chops, cuts: list[list[int]], part: Region, line_spans: LineSpans) -> tuple[int, int] | None:
-    """The first and one past the last line of `part` where it shows on a changed cell;
-    None when the widgets in front cover all of them."""
+def _chops_to_draw(cuts: list[list[int]], spans: list[tuple[int, int, int]]) -> Open:
+    """Every chop (between two neighbouring cuts) that touches a changed span: the only
+    ones written out."""
+    line_spans: dict[int, list[tuple[int, int]]] = {}
+    for y, x1, x2 in spans:
+        line_spans.setdefault(y, []).append((x1, x2))
+    to_draw: Open = {}
+    for y, ranges in line_spans.items():
+        line_cuts = cuts[y]
+        found = [
+            (cut, end)
+            for cut, end in zip(line_cuts, line_cuts[1:], strict=False)
+            if any(cut < x2 and end > x1 for x1, x2 in ranges)
+        ]
+        if found:
+            to_draw[y] = found
+    return to_draw
+
+
+def _lines_showing(to_draw: Open, part: Region) -> tuple[int, int] | None:
+    """The first and one past the last line of `part` with a chop inside it still to draw;
+    None when the widgets in front have drawn them all."""
+    x1, x2 = part.x, part.right
     first = last = None
     for y in part.line_range:
-        spans = line_spans.get(y)
-        if spans is not None and next(_needed(chops[y], cuts[y], part, spans), None) is not None:
+        line = to_draw.get(y)
+        if line is not None and any(x1 <= cut < x2 for cut, _ in line):
             if first is None:
                 first = y
             last = y
     return None if first is None or last is None else (first, last + 1)
 
 
-def _needed(line: dict[int, Strip | None], line_cuts: list[int], part: Region, spans: list[tuple[int, int]]):  # type: ignore[no-untyped-def]
-    """The chops (start, end) of one line inside `part` that no widget in front has filled
-    and that touch a changed span: the only ones written out."""
+def _fill(chops: Chops, to_draw: Open, part: Region, strips: list[Strip]) -> None:
+    """Cut from a widget's lines the chops still to draw inside it (what Textual's pass
+    keeps of its division of each line at every cut, without making the rest)."""
     x1, x2 = part.x, part.right
-    for index in range(len(line_cuts) - 1):
-        cut = line_cuts[index]
-        if cut >= x2:
-            break
-        end = line_cuts[index + 1]
-        if cut >= x1 and line[cut] is None and any(cut < s2 and end > s1 for s1, s2 in spans):
-            yield cut, end
-
-
-def _fill(chops: Chops, cuts: list[list[int]], part: Region, strips: list[Strip], line_spans: LineSpans) -> None:
-    """Cut from each changed line of a widget the chops it shows in (what Textual's pass
-    keeps of its division of the line at every cut, without making the rest)."""
-    x = part.x
     for y, strip in zip(part.line_range, strips, strict=False):  # as Textual: no more lines than drawn
-        spans = line_spans.get(y)
-        if spans is None:
+        line = to_draw.get(y)
+        if line is None:
             continue
-        line = chops[y]
-        for cut, end in list(_needed(line, cuts[y], part, spans)):
-            line[cut] = strip.crop(cut - x, end - x)
+        left = []
+        for cut, end in line:
+            if x1 <= cut < x2:
+                chops[y][cut] = strip.crop(cut - x1, end - x1)
+            else:
+                left.append((cut, end))
+        if left:
+            to_draw[y] = left
+        else:
+            del to_draw[y]
