@@ -177,3 +177,37 @@ async def test_a_long_error_is_cut_to_leave_room_for_the_query(tmp_path: Path) -
         line = filter_line(app)
         assert "unknown field 'zzz:'" in line and line.rstrip().endswith("…")
         assert line.startswith("zzz:abc")
+
+
+async def test_the_detail_follows_the_filter_once_typing_pauses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a query is typed the detail waits (each keystroke postpones it); it renders
+    once, for the paper under the cursor, when the typing pauses."""
+    from textual.geometry import Region
+
+    import broadsheet.tui.app as reader_app
+    from broadsheet.tui.detail import DetailPane
+
+    monkeypatch.setattr(reader_app, "TYPING_DETAIL_DELAY", 0.6)
+    app = make_app(args_for(write_listing(tmp_path, PLAIN_TITLES), tmp_path / "state.toml"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        renders: list[str | None] = []
+        original = BroadsheetApp._render_detail
+
+        def counting(self: BroadsheetApp) -> None:
+            renders.append(self._query_text)
+            original(self)
+
+        monkeypatch.setattr(BroadsheetApp, "_render_detail", counting)
+        await pilot.press("slash")
+        for letter in "sparse":
+            await pilot.press(letter)
+            await pilot.pause(0.1)  # well inside the delay: each key postpones the detail
+        assert renders == []
+        await pilot.pause(1.0)
+        assert renders == ["sparse"]
+        detail = app.query_one(DetailPane)
+        shown = "".join(strip.text for strip in detail.render_lines(Region(0, 0, *detail.size)))
+        assert "Sparse Attention at Scale" in shown

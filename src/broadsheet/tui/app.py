@@ -99,6 +99,7 @@ class BroadsheetApp(LiveSearch, OutboundActions, App[None]):
         self._status_note: str | None = None
         self._detail_pending = False
         self._detail_timer: Timer | None = None
+        self._detail_due = 0.0  # when a delayed detail is due (time.monotonic)
         # "relevance" is the engine's own default (relevance with words, else newest first)
         default_sort = self.config.default_sort
         self._sort_override: str | None = None if default_sort == "relevance" else default_sort
@@ -275,17 +276,29 @@ class BroadsheetApp(LiveSearch, OutboundActions, App[None]):
         that long instead, restarting on each call: while a query is being typed the detail
         (a long abstract to wrap and lay out) follows once the typing pauses."""
         if after:
-            if self._detail_timer is not None:
-                self._detail_timer.stop()
-            self._detail_timer = self.set_timer(after, self._render_detail)
+            # one timer per pause, not per call (three calls a keystroke): it re-arms itself
+            # until the latest due time
+            self._detail_due = time.monotonic() + after
+            if self._detail_timer is None:
+                self._detail_timer = self.set_timer(after, self._detail_timer_fired)
             return
         if not self._detail_pending:
             self._detail_pending = True
             self.call_after_refresh(self._render_detail)
 
+    def _detail_timer_fired(self) -> None:
+        self._detail_timer = None
+        wait = self._detail_due - time.monotonic()
+        if wait > 0.001:
+            self._detail_timer = self.set_timer(wait, self._detail_timer_fired)
+        else:
+            self._render_detail()
+
     def _render_detail(self) -> None:
         self._detail_pending = False
-        self._detail_timer = None
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+            self._detail_timer = None
         detail = self._detail
         if not detail.is_mounted:
             return
