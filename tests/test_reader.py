@@ -385,10 +385,16 @@ def cells(strips: list) -> list[list[tuple[str, object]]]:  # type: ignore[type-
     return rows
 
 
-async def test_list_rows_look_as_textuals_own_styling_pass_draws_them(tmp_path: Path, state_path: Path) -> None:
-    """The list skips Textual's per-line styling pass (it draws nothing the list uses): the
-    rows must come out cell for cell as that pass would draw them, and with padding set
-    (say by a user theme) the pass runs as usual."""
+@pytest.mark.parametrize("no_color", [False, True])
+async def test_list_rows_look_as_textuals_own_styling_pass_draws_them(
+    tmp_path: Path, state_path: Path, no_color: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The list skips Textual's per-line styling pass (it draws nothing the list uses) and
+    runs its rows' styles, not the rows, through the line filters: the rows must come out
+    cell for cell as that pass would draw them (also with NO_COLOR's filter), and with
+    padding set (say by a user theme) the pass runs as usual."""
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
     from textual.geometry import Region
     from textual.widget import Widget
 

@@ -15,6 +15,8 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
+from textual.color import Color
+from textual.filter import ANSIToTruecolor, DimFilter, LineFilter, Monochrome, NoColor
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -33,6 +35,9 @@ UNREAD_DOT = "•"
 DATE_WIDTH = 10
 VOTES_WIDTH = 6
 ROWS_KEPT = 256  # rows kept drawn: a few pages to move and scroll through
+# Textual's line filters that map each segment's style on its own (ANSI colours to true
+# colour, NO_COLOR, dimming): for them, filtering the row styles once is filtering the rows.
+STYLE_BY_STYLE_FILTERS = (ANSIToTruecolor, Monochrome, NoColor, DimFilter)
 
 
 class PaperList(ScrollView, can_focus=True):
@@ -121,6 +126,8 @@ class PaperList(ScrollView, can_focus=True):
         self._cache: dict[tuple[object, ...], Strip] = {}
         self._style_key: object = None
         self._style_cache: tuple[Style, ...] = ()
+        self._filtered_key: object = None
+        self._filtered_cache: tuple[Style, ...] = ()
         self.virtual_size = Size(0, len(self._rows))
 
     # -- data -------------------------------------------------------------------------
@@ -264,16 +271,20 @@ class PaperList(ScrollView, can_focus=True):
         (a user theme could), that pass runs as usual."""
         if self._needs_textuals_pass():
             return super().render_lines(crop)
-        filters = self.get_line_filters()
+        filters = tuple(self.get_line_filters())
         background = self.background_colors[1]
         top, width, focused = int(self.scroll_y), self.scrollable_content_region.width, self.has_focus
         gutter = self.size.width - width  # the scrollbar's columns: drawn over, or blank
         strips = []
-        for y in crop.line_range:
-            strip = self._line(top + y, width, focused, gutter)
-            for line_filter in filters:
-                strip = strip.apply_filter(line_filter, background)
-            strips.append(strip)
+        if all(isinstance(line_filter, STYLE_BY_STYLE_FILTERS) for line_filter in filters):
+            for y in crop.line_range:
+                strips.append(self._line(top + y, width, focused, gutter, (filters, background)))
+        else:
+            for y in crop.line_range:
+                strip = self._line(top + y, width, focused, gutter)
+                for line_filter in filters:
+                    strip = strip.apply_filter(line_filter, background)
+                strips.append(strip)
         if crop.column_span != (0, self.size.width):
             x1, x2 = crop.column_span
             strips = [strip.crop(x1, x2) for strip in strips]
@@ -305,20 +316,31 @@ class PaperList(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         return self._line(int(self.scroll_y) + y, self.scrollable_content_region.width, self.has_focus)
 
-    def _line(self, position: int, width: int, focused: bool, gutter: int = 0) -> Strip:
+    def _line(
+        self, position: int, width: int, focused: bool, gutter: int = 0, filtered: Filtering | None = None
+    ) -> Strip:
         """Row `position` of the list (not of the screen), `width` cells wide, plus `gutter`
-        blank cells (where the scrollbar is drawn over it)."""
+        blank cells (where the scrollbar is drawn over it); with `filtered`, through those
+        line filters (each of STYLE_BY_STYLE_FILTERS)."""
         if position >= len(self._rows) or width <= 0:
-            return Strip.blank(max(width, 0) + gutter, self.rich_style)
+            blank = Strip.blank(max(width, 0) + gutter, self.rich_style)
+            return _through(blank, filtered) if filtered else blank
         index = self._rows[position]
         starred = self._is_starred(index)
         read = self._is_read(index)
         cursor = position == self.cursor
-        key = (index, starred, read, cursor, focused, width, gutter)
+        key = (index, starred, read, cursor, focused, width, gutter, _filtering_key(filtered))
         cache = self._cache
         strip = cache.get(key)
         if strip is None:
-            strip = self._render_row(index, starred, read, cursor, width, gutter)
+            if filtered is None:
+                strip = self._render_row(index, starred, read, cursor, width, gutter, self._styles())
+            elif cursor:  # the cursor's style is laid over the row's: filter the result, as Textual does
+                strip = _through(
+                    self._render_row(index, starred, read, cursor, width, gutter, self._styles()), filtered
+                )
+            else:  # the same styles filtered once: no copy of every row through the filters
+                strip = self._render_row(index, starred, read, cursor, width, gutter, self._filtered_styles(filtered))
             if len(cache) >= ROWS_KEPT:
                 del cache[next(iter(cache))]
             cache[key] = strip
@@ -338,10 +360,12 @@ class PaperList(ScrollView, can_focus=True):
         date = paper.published.date.isoformat() if paper.published else ""
         return paper.title, date, f"▲{paper.upvotes}" if paper.upvotes else ""
 
-    def _render_row(self, index: int, starred: bool, read: bool, cursor: bool, width: int, gutter: int) -> Strip:
+    def _render_row(
+        self, index: int, starred: bool, read: bool, cursor: bool, width: int, gutter: int, styles: tuple[Style, ...]
+    ) -> Strip:
         """Segments built directly: a rich Text render per row cost most of a repaint."""
         base, read_style, unread_style, read_match, unread_match, meta_style, star_style, cursor_style, gutter_style = (
-            self._styles()
+            styles
         )
         title_style, match_style = (read_style, read_match) if read else (unread_style, unread_match)
 
@@ -403,6 +427,34 @@ class PaperList(ScrollView, can_focus=True):
             )
             self._style_key = key
         return self._style_cache
+
+    def _filtered_styles(self, filtered: Filtering) -> tuple[Style, ...]:
+        """The row styles through the line filters, once per theme, focus or filter change."""
+        styles = self._styles()
+        key = (self._style_key, _filtering_key(filtered))
+        if self._filtered_key != key:
+            self._filtered_cache = tuple(_filtered_style(style, filtered) for style in styles)
+            self._filtered_key = key
+        return self._filtered_cache
+
+
+Filtering = tuple[tuple[LineFilter, ...], Color]  # the app's line filters and the list's background
+
+
+def _filtering_key(filtered: Filtering | None) -> object:
+    return None if filtered is None else (tuple(map(id, filtered[0])), filtered[1])
+
+
+def _filtered_style(style: Style, filtered: Filtering) -> Style:
+    (segment,) = _through(Strip([Segment(" ", style)], 1), filtered)
+    return segment.style or Style()
+
+
+def _through(strip: Strip, filtered: Filtering) -> Strip:
+    filters, background = filtered
+    for line_filter in filters:
+        strip = strip.apply_filter(line_filter, background)
+    return strip
 
 
 def _position_of(rows: Sequence[int], paper_index: int) -> int:
