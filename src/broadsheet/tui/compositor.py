@@ -47,11 +47,9 @@ class ShowThroughCompositor(Compositor):
         for widget, region, part in self._overlapping(changed):
             if not to_draw:
                 break  # every changed cell has its widget
-            lines = _lines_showing(to_draw, part)
-            if lines is None:
+            part = _showing(to_draw, part)
+            if part is None:
                 continue
-            top, bottom = lines
-            part = Region(part.x, top, part.width, bottom - top)
             strips = widget.render_lines(part.translate(-region.offset))
             _fill(chops, to_draw, part, strips)
         return ChopsUpdate(chops, spans, [line_cuts[1:] for line_cuts in cuts])
@@ -92,18 +90,26 @@ def _chops_to_draw(cuts: list[list[int]], spans: list[tuple[int, int, int]]) -> 
     return to_draw
 
 
-def _lines_showing(to_draw: Open, part: Region) -> tuple[int, int] | None:
-    """The first and one past the last line of `part` with a chop inside it still to draw;
-    None when the widgets in front have drawn them all."""
+def _showing(to_draw: Open, part: Region) -> Region | None:
+    """The box around the chops inside `part` still to draw (from the first to the last
+    such line, from the leftmost to the rightmost such chop: edges are cuts, so pieces
+    keep Textual's alignment); None when the widgets in front have drawn them all."""
     x1, x2 = part.x, part.right
-    first = last = None
+    top = bottom = left = right = None
     for y in part.line_range:
         line = to_draw.get(y)
-        if line is not None and any(x1 <= cut < x2 for cut, _ in line):
-            if first is None:
-                first = y
-            last = y
-    return None if first is None or last is None else (first, last + 1)
+        if line is None:
+            continue
+        inside = [(cut, end) for cut, end in line if x1 <= cut < x2]
+        if inside:
+            if top is None:
+                top = y
+            bottom = y + 1
+            left = inside[0][0] if left is None else min(left, inside[0][0])
+            right = inside[-1][1] if right is None else max(right, inside[-1][1])
+    if top is None or bottom is None or left is None or right is None:
+        return None
+    return Region(left, top, right - left, bottom - top)
 
 
 def _fill(chops: Chops, to_draw: Open, part: Region, strips: list[Strip]) -> None:

@@ -274,7 +274,9 @@ class PaperList(ScrollView, can_focus=True):
         filters = tuple(self.get_line_filters())
         background = self.background_colors[1]
         top, width, focused = int(self.scroll_y), self.scrollable_content_region.width, self.has_focus
-        gutter = self.size.width - width  # the scrollbar's columns: drawn over, or blank
+        x1, x2 = crop.column_span
+        # the scrollbar's columns, drawn over (or blank): left out when not asked for
+        gutter = 0 if x2 <= width else self.size.width - width
         strips = []
         if all(isinstance(line_filter, STYLE_BY_STYLE_FILTERS) for line_filter in filters):
             for y in crop.line_range:
@@ -285,8 +287,7 @@ class PaperList(ScrollView, can_focus=True):
                 for line_filter in filters:
                     strip = strip.apply_filter(line_filter, background)
                 strips.append(strip)
-        if crop.column_span != (0, self.size.width):
-            x1, x2 = crop.column_span
+        if (x1, x2) != (0, width + gutter):
             strips = [strip.crop(x1, x2) for strip in strips]
         return strips
 
