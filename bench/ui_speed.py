@@ -122,8 +122,8 @@ class FrameProbe:
         original_line = PaperList._line  # noqa: SLF001 - every row drawn goes through it
         original_set_rows = PaperList.set_rows
 
-        def line(widget, position, width, focused):  # type: ignore[no-untyped-def]
-            strip = original_line(widget, position, width, focused)
+        def line(widget, position, *args, **kwargs):  # type: ignore[no-untyped-def]
+            strip = original_line(widget, position, *args, **kwargs)
             if position < len(widget.rows):
                 probe.rows_drawn = True
                 if probe.results_applied:
