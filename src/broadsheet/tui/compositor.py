@@ -8,12 +8,13 @@ keystroke, then thrown away, because each stretch of a line (a "chop", between t
 edges) goes to the frontmost widget and only the changed cells are written out. That was
 half the time of a keystroke's frame.
 
-Here a widget is drawn only when a changed cell shows it: it overlaps a changed region, and
-on some changed line one of its chops that the widgets in front of it have not filled
-touches a changed span. It is drawn over its full visible width (chops must keep Textual's
-alignment) and over the lines from the first to the last such line. The terminal gets the
-same bytes as from Textual's own pass, less cursor moves that write nothing
-(tests/test_compositor.py compares the two).
+Here the chops that touch a changed span are listed first; then, front to back, a widget is
+drawn only if one of those still undrawn lies inside it, over the box around them (from the
+first to the last such line, the leftmost to the rightmost such chop: box edges are cuts,
+so pieces keep Textual's alignment), and only those chops are cut from its lines. Widgets
+behind are not visited once every changed cell has its widget. The terminal gets the same
+bytes as from Textual's own pass, less cursor moves and style codes that write nothing
+(tests/test_compositor.py compares the two over a session of keys, a resize and a modal).
 
 It relies on Compositor internals (`cuts`, `visible_widgets`, `_dirty_regions`,
 `ChopsUpdate`) of the Textual line pinned in pyproject.toml.
