@@ -173,14 +173,15 @@ class PaperList(ScrollView, can_focus=True):
     def refresh_all(self) -> None:
         self.refresh()
 
-    def _refresh_rows(self) -> None:
-        """Repaint the rows, not the scrollbar drawn over the list's right edge: refreshing the
-        whole widget redraws the bar on every keystroke, while it only changes with its thumb
-        (and tui/scrolling.py redraws it then)."""
+    def _refresh_rows(self, first: int = 0, count: int | None = None) -> None:
+        """Repaint `count` screen lines from `first` (all by default), not the scrollbar drawn
+        over the list's right edge: refreshing the whole widget redraws the bar on every
+        keystroke, while it only changes with its thumb (and tui/scrolling.py redraws it then)."""
         if self._needs_textuals_pass():
             self.refresh()
         else:
-            self.refresh(Region(0, 0, self.scrollable_content_region.width, self.size.height))
+            height = self.size.height if count is None else count
+            self.refresh(Region(0, first, self.scrollable_content_region.width, height))
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         """ScrollView's, but repainting the rows only: the bar redraws what its position changed."""
@@ -194,7 +195,7 @@ class PaperList(ScrollView, can_focus=True):
         if self._needs_textuals_pass():
             super().refresh_line(y)
         else:
-            self.refresh(Region(0, y - self.scroll_offset.y, self.scrollable_content_region.width, 1))
+            self._refresh_rows(y - self.scroll_offset.y, 1)
 
     # -- cursor -----------------------------------------------------------------------
 
@@ -277,16 +278,11 @@ class PaperList(ScrollView, can_focus=True):
         x1, x2 = crop.column_span
         # the scrollbar's columns, drawn over (or blank): left out when not asked for
         gutter = 0 if x2 <= width else self.size.width - width
-        strips = []
+        filtered = (filters, background)
         if all(isinstance(line_filter, STYLE_BY_STYLE_FILTERS) for line_filter in filters):
-            for y in crop.line_range:
-                strips.append(self._line(top + y, width, focused, gutter, (filters, background)))
+            strips = [self._line(top + y, width, focused, gutter, filtered) for y in crop.line_range]
         else:
-            for y in crop.line_range:
-                strip = self._line(top + y, width, focused, gutter)
-                for line_filter in filters:
-                    strip = strip.apply_filter(line_filter, background)
-                strips.append(strip)
+            strips = [_through(self._line(top + y, width, focused, gutter), filtered) for y in crop.line_range]
         if (x1, x2) != (0, width + gutter):
             strips = [strip.crop(x1, x2) for strip in strips]
         return strips
