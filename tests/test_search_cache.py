@@ -235,3 +235,18 @@ def test_saved_sort_orders_are_dropped_when_upvotes_change(tmp_path: Path) -> No
     assert loaded is not None
     assert loaded.search("sort:upvotes").rows[0] == 7
     assert loaded.search("sort:-upvotes").rows[-1] == 7
+
+
+def test_upvote_filters_read_off_the_saved_order_match_a_fresh_sort(tmp_path: Path) -> None:
+    # some papers with unknown upvotes (never matched) and many ties (kept in slot order)
+    papers = [dataclasses.replace(p, upvotes=None if i % 7 == 3 else i % 5) for i, p in enumerate(corpus(90))]
+    built = SearchIndex.build(papers)
+    built.warm_up()
+    built.save(tmp_path / "w.idx")
+    loaded = SearchIndex.load(tmp_path / "w.idx", papers)
+    assert loaded is not None
+    loaded.warm_up()
+    fresh = SearchIndex.build(papers)  # no orders yet: its upvote table comes from a sort
+    assert loaded.facets._sorted_numbers("upvotes") == fresh.facets._sorted_numbers("upvotes")
+    for text in ("upvotes:>2", "upvotes:0", "upvotes:1..3", "upvotes:<=4 sort:-upvotes"):
+        assert loaded.search(text).rows == fresh.search(text).rows, text

@@ -148,9 +148,13 @@ class Facets:
                 values = [votes[row] for row in self.slot_to_row]
             else:
                 values = self._records()[0]
-            # a stable sort of the known slots (ascending) by value: ties stay by slot
-            known = [slot for slot, value in enumerate(values) if value is not None]
-            known.sort(key=values.__getitem__)
+            ascending = self._orders.get("-" + field)
+            ready = ascending.slots if ascending is not None else self._preset.get("-" + field)
+            if ready is not None:  # the ascending sort order holds them sorted, unknowns last
+                known = [slot for slot in ready if values[slot] is not None]
+            else:  # a stable sort of the known slots (ascending) by value: ties stay by slot
+                known = [slot for slot, value in enumerate(values) if value is not None]
+                known.sort(key=values.__getitem__)
             found = (list(map(values.__getitem__, known)), known)
             self._numbers[field] = found
         return found

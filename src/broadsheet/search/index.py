@@ -110,6 +110,7 @@ class SearchIndex:
         facets.date_bits(None, None)
         for name in ("-date", "upvotes", "-upvotes", "title", "-title", "trending", "-trending"):
             facets.order(name)
+        facets.number_bits("upvotes", None, 0)  # after the orders: read off "-upvotes"
         facets.number_bits("authors", None, 0)
         facets.org_bits("\x00")
         _ = self.slot_of_key
@@ -135,7 +136,7 @@ class SearchIndex:
         query: Query | QueryError | str,
         status: StatusLookup | None = None,
         previous: SearchResult | None = None,
-        step_ms: float = 5.0,
+        step_ms: float = 1.0,
     ) -> Iterator[Outcome | None]:
         """`search` in steps: yields None after roughly `step_ms` of work, and the outcome
         last. Stop iterating at any point to cancel; nothing is left half-changed."""
