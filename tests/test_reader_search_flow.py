@@ -1,4 +1,4 @@
-"""How search results reach the screen: quick ones inline, slow ones through a worker,
+"""How search results reach the screen: quick ones inline, slow ones in a worker's slices,
 stale ones never; and the list's scrolling follows the row count without a layout pass."""
 
 from __future__ import annotations
@@ -65,6 +65,57 @@ async def test_a_slow_search_goes_on_in_a_worker(tmp_path: Path, monkeypatch: py
         assert app._batch_count == 0  # noqa: SLF001 - the frame held for the results is let go
 
 
+async def test_a_sliced_search_lands_in_the_frame_that_shows_its_letter(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from textual.screen import Screen
+
+    from broadsheet.tui.filter_box import FilterBox
+
+    monkeypatch.setattr(app_module, "INLINE_SEARCH_BUDGET", -1.0)  # every search goes on in slices
+    monkeypatch.setattr(app_module, "SEARCH_SLICE", -1.0)  # one step a slice: several wake-ups
+    app = make_app(args_for(write_listing(tmp_path, PLAIN_TITLES), tmp_path / "state.toml"))
+    engine_steps = app.library.search_steps
+
+    def pausing_steps(*args, **kwargs):  # type: ignore[no-untyped-def]
+        for step in engine_steps(*args, **kwargs):
+            yield None
+            yield step
+
+    monkeypatch.setattr(app.library, "search_steps", pausing_steps)
+    drawn: list[set[str]] = []  # per frame: which of the two widgets it drew
+    refresh_screen = Screen._compositor_refresh
+
+    def frame(screen: Screen) -> None:
+        drawn.append(set())
+        refresh_screen(screen)
+
+    def spy(cls, name, label):  # type: ignore[no-untyped-def]
+        original = getattr(cls, name)
+
+        def wrapper(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            if drawn:
+                drawn[-1].add(label)
+            return original(self, *args, **kwargs)
+
+        monkeypatch.setattr(cls, name, wrapper)
+
+    monkeypatch.setattr(Screen, "_compositor_refresh", frame)
+    spy(FilterBox, "render_line", "box")
+    spy(PaperList, "render_lines", "list")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash")
+        await settle(app, pilot)
+        for letter in "graph":
+            drawn.clear()
+            await pilot.press(letter)
+            await settle(app, pilot)
+            showing_letter = [frame for frame in drawn if "box" in frame]
+            assert showing_letter and showing_letter[0] == {"box", "list"}, (letter, drawn)
+        assert titles_shown(app) == ["Graph Neural Networks for Chips"]
+
+
 async def test_a_frame_waits_for_a_slow_search_only_so_long(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
     import time
@@ -75,8 +126,8 @@ async def test_a_frame_waits_for_a_slow_search_only_so_long(tmp_path: Path, monk
     release = threading.Event()
 
     def stalled_steps(*args, **kwargs):  # type: ignore[no-untyped-def]
-        yield None
-        release.wait(5)  # a search that takes its time, on the worker thread
+        while not release.is_set():  # a search that takes its time, slice after slice
+            yield None
         yield from engine_steps(*args, **kwargs)
 
     events: list[tuple[str, float, int]] = []
@@ -118,7 +169,8 @@ async def test_a_result_for_an_older_query_is_never_shown(tmp_path: Path) -> Non
         await pilot.press("slash", *"graph")
         await settle(app, pilot)
         # a worker still busy with an earlier query finishes after the newer result landed
-        app.post_message(BroadsheetApp.SearchFinished(stale, 0.0, app._search_serial - 1))  # noqa: SLF001
+        worker = app._search_on(iter([None, stale]), app._search_serial - 1, 0.0)  # noqa: SLF001
+        await worker.wait()
         await settle(app, pilot)
         assert titles_shown(app) == ["Graph Neural Networks for Chips"]
 

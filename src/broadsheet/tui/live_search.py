@@ -1,23 +1,27 @@
-"""Searching as the user types: quick searches inline, slow ones on a worker, stale ones never.
+"""Searching as the user types: quick searches inline, longer ones in slices, stale ones never.
 
 A result is drawn with the keystroke that asked for it whenever possible: Textual paints at
 most once per 60 Hz slot, so a result that lands just after the frame showing the letter
-waits ~17 ms more. Hence: search on the UI thread for up to INLINE_SEARCH_BUDGET; past that,
-hand the rest of the (sliced, cancellable) search to a worker and hold the frame until its
-result lands, for FRAME_HOLD at most. Each search has a serial number, and only the latest
-one's result is shown.
+waits ~17 ms more. Hence: search inside the keystroke's own handling for up to
+INLINE_SEARCH_BUDGET; past that, go on in a worker on the event loop, SEARCH_SLICE at a
+time, and hold the frame until the result lands, for FRAME_HOLD at most.
+
+The worker runs on the event loop, not a thread: the engine holds the GIL (rapidfuzz, big
+integers), so a thread gave no parallelism, only GIL hand-overs that made the UI wait up to
+the interpreter's switch interval (5 ms) for its turn. Slices keep every wake-up short
+instead: between two, keystrokes, timers and frames run. Each search has a serial number,
+and only the latest one's result is shown.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual import work
-from textual.message import Message
-from textual.worker import get_current_worker
+from textual.widget import Widget
 
 from broadsheet.library import SearchOutcome
 
@@ -26,8 +30,24 @@ if TYPE_CHECKING:
 
     from broadsheet.library import Library
 
-INLINE_SEARCH_BUDGET = 0.008  # seconds a search may take on the UI thread before a worker goes on
-FRAME_HOLD = 0.04  # seconds the typed letter may wait to be painted with its worker's results
+INLINE_SEARCH_BUDGET = 0.003  # seconds of searching inside the keystroke's own handling
+SEARCH_SLICE = 0.003  # seconds of searching per wake-up after that
+FRAME_HOLD = 0.04  # seconds the typed letter may wait to be painted with its results
+
+Steps = Iterator[SearchOutcome | None]
+
+
+def advance(steps: Steps, budget: float) -> SearchOutcome | None | bool:
+    """Run `steps` for about `budget` seconds: the outcome when they end (None if they
+    gave none), False when time ran out first (`steps` can go on later)."""
+    deadline = time.perf_counter() + budget
+    outcome: SearchOutcome | None = None
+    for step in steps:
+        if step is not None:
+            outcome = step
+        elif time.perf_counter() >= deadline:
+            return False
+    return outcome
 
 
 class LiveSearch:
@@ -43,61 +63,56 @@ class LiveSearch:
 
         def _show_outcome(self, outcome: SearchOutcome, started: float) -> None: ...
 
-    @dataclass
-    class SearchFinished(Message):
-        outcome: SearchOutcome
-        started: float
-        serial: int  # which search: only the latest one's result is shown
-
     def _run_search(self, text: str) -> None:
-        """Search on the UI thread for up to INLINE_SEARCH_BUDGET, so that a quick result
-        lands in the same frame as the keystroke that asked for it (a worker's result waits
-        for the next 60 Hz frame slot: ~17 ms more); a longer search goes on in a worker."""
+        """Search inside the current handler for up to INLINE_SEARCH_BUDGET, so that a quick
+        result lands in the same frame as the keystroke that asked for it; a longer search
+        goes on in slices, and the frame waits for it (FRAME_HOLD at most)."""
         self._query_text = text
         self._search_serial += 1
         self.workers.cancel_group(self, "search")
         started = time.perf_counter()
         steps = self.library.search_steps(text, sort_override=self._sort_override, previous=self._outcome)
-        deadline = started + INLINE_SEARCH_BUDGET
-        outcome: SearchOutcome | None = None
-        for step in steps:
-            if step is not None:
-                outcome = step
-            elif time.perf_counter() >= deadline:
-                self._hold_frame()
-                self._search_on(steps, self._search_serial, started)
-                return
-        if outcome is not None:
+        outcome = advance(steps, INLINE_SEARCH_BUDGET)
+        if outcome is False:
+            self._hold_frame()
+            self._search_on(steps, self._search_serial, started)
+        elif isinstance(outcome, SearchOutcome):
             self._show_outcome(outcome, started)
 
     def _hold_frame(self) -> None:
-        """Paint nothing until the worker's results land (FRAME_HOLD at most): a frame that
-        showed just the letter now would make the results wait for the next 60 Hz slot."""
+        """Paint nothing until the results land (FRAME_HOLD at most): a frame that showed
+        just the letter now would make the results wait for the next 60 Hz slot."""
         if self._hold_timer is None:
-            self._begin_batch()  # Textual's batch_update, held across the worker's search
+            self._begin_batch()  # Textual's batch_update, held across the rest of the search
             self._hold_timer = self.set_timer(FRAME_HOLD, self._release_frame)
 
     def _release_frame(self) -> None:
         if self._hold_timer is not None:
             self._hold_timer.stop()
             self._hold_timer = None
+            self._report_changes_now()
             self._end_batch()
 
-    @work(thread=True, exclusive=True, group="search")
-    def _search_on(self, steps: Iterator[SearchOutcome | None], serial: int, started: float) -> None:
-        """The rest of a search, in short steps; between them the GIL goes back to the UI."""
-        worker = get_current_worker()
-        outcome: SearchOutcome | None = None
-        for step in steps:
-            if worker.is_cancelled:
-                return
-            if step is not None:
-                outcome = step
-            time.sleep(0)  # yield the GIL so keystrokes keep flowing
-        if outcome is not None and not worker.is_cancelled:
-            self.post_message(self.SearchFinished(outcome, started, serial))
+    def _report_changes_now(self) -> None:
+        """Have every widget changed during the hold tell the screen now, not in its own idle
+        time: a message reaching the screen first (the box's Changed, still bubbling up)
+        would make it paint the box alone, and the results would then wait 17-33 ms for the
+        next slot of Textual's 60 Hz frame timer."""
+        for widget in self.screen.walk_children(Widget):
+            widget._check_refresh()
+            bar = widget._vertical_scrollbar  # made on first use; None when never shown
+            if bar is not None:
+                bar._check_refresh()
 
-    def on_live_search_search_finished(self, message: SearchFinished) -> None:
-        """A worker's result (a handler by name: `@on` is not collected from a mixin)."""
-        if message.serial == self._search_serial:  # else a newer search has started since
-            self._show_outcome(message.outcome, message.started)
+    @work(exclusive=True, group="search")
+    async def _search_on(self, steps: Steps, serial: int, started: float) -> None:
+        """The rest of a search, a slice per wake-up of the event loop; a newer search
+        cancels this worker (and its serial no longer matches)."""
+        outcome: SearchOutcome | None | bool = False
+        while outcome is False:
+            await asyncio.sleep(0)  # keystrokes, timers and frames go first
+            if serial != self._search_serial:
+                return
+            outcome = advance(steps, SEARCH_SLICE)
+        if isinstance(outcome, SearchOutcome) and serial == self._search_serial:
+            self._show_outcome(outcome, started)
