@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from tests.reader_fixtures import HOSTILE_TITLES, PLAIN_TITLES, settle, write_listing
 from tests.test_fetch import RAW_DAY, FakeApi, Reply, api
+from textual.color import Color
 
 __all__ = ["api"]  # the local papers API fixture
 
@@ -210,6 +211,32 @@ async def test_theme_picker_changes_and_remembers_theme(listing: Path, state_pat
     from broadsheet.config import load_config
 
     assert load_config().theme == "broadsheet-light"
+
+
+async def test_a_chosen_theme_is_in_place_from_the_first_frame_without_a_reparse(
+    listing: Path, state_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from textual.css.stylesheet import Stylesheet
+
+    reparses: list[int] = []
+    reparse = Stylesheet.reparse
+
+    def counted(self: Stylesheet) -> None:
+        reparses.append(1)
+        reparse(self)
+
+    monkeypatch.setattr(Stylesheet, "reparse", counted)
+    app = make_app(args_for([listing], state_path, theme="broadsheet-light"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        assert reparses == []  # the stylesheet was parsed once, with the light theme's variables
+        assert app.has_class("-theme-broadsheet-light", "-light-mode") and not app.has_class("-dark-mode")
+        light = app.get_theme("broadsheet-light")
+        assert app.query_one(PaperList).styles.background == Color.parse(light.surface)
+        app.theme = "broadsheet-dark"  # and switching later works as before
+        await pilot.pause()
+        assert app.has_class("-theme-broadsheet-dark", "-dark-mode") and not app.has_class("-theme-broadsheet-light")
+        assert app.query_one(PaperList).styles.background == Color.parse(app.get_theme("broadsheet-dark").surface)
 
 
 async def test_broken_user_theme_is_reported_and_default_used(
