@@ -129,6 +129,26 @@ async def test_mark_all_shown_read_then_undo(listing: Path, state_path: Path) ->
         assert app.library.counts() == (0, len(PLAIN_TITLES))
 
 
+async def test_counts_come_right_after_the_first_screen_and_follow_changes(listing: Path, state_path: Path) -> None:
+    with ReadingState(state_path) as state:  # one paper already starred and read from before
+        paper = next(p for p in make_app(args_for([listing], state_path)).library.papers)
+        state.star(paper.key, title=paper.title)
+        state.mark_read(paper.key, title=paper.title)
+    app = make_app(args_for([listing], state_path))
+    assert app.library.known_counts() is None  # not counted while the first screen is built
+    total = len(app.library.papers)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        assert app.library.known_counts() == (1, total - 1)
+        assert f"1 starred · {total - 1:,} unread" in screen_text(app)
+        await pilot.press("G", "s", "r")  # the oldest paper: not the one marked before
+        await pilot.pause()
+        assert f"2 starred · {total - 2:,} unread" in screen_text(app)
+    fresh = make_app(args_for([listing], state_path))
+    fresh.library.toggle_star(0 if not fresh.library.is_starred(0) else 1)  # before anything was counted
+    assert fresh.library.counts() == (3, total - 2)
+
+
 async def test_next_unread_and_navigation_keys(listing: Path, state_path: Path) -> None:
     app = make_app(args_for([listing], state_path))
     async with app.run_test(size=(120, 40)) as pilot:

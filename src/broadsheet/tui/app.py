@@ -188,6 +188,8 @@ class BroadsheetApp(LiveSearch, OutboundActions, App[None]):
         await super().on_event(event)
 
     def _start_background_work(self) -> None:
+        self.library.counts()
+        self._update_status()
         self.library.start_indexing(lambda: self.post_message(self.IndexReady()))
         for task in self._after_first_paint:
             # not a daemon: quitting at once waits for the cache being written, not half of it
@@ -338,9 +340,11 @@ class BroadsheetApp(LiveSearch, OutboundActions, App[None]):
     def _update_status(self) -> None:
         shown = len(self.paper_list.rows)
         total = len(self.library.papers)
-        starred, unread = self.library.counts()
         sort = self._outcome.sort if self._outcome else "date"
-        parts = [f"{shown:,} of {total:,}", f"{starred:,} starred", f"{unread:,} unread", f"sort: {sort}"]
+        parts = [f"{shown:,} of {total:,}"]
+        if counts := self.library.known_counts():  # counted once the first screen is up
+            parts += [f"{counts[0]:,} starred", f"{counts[1]:,} unread"]
+        parts.append(f"sort: {sort}")
         if progress := self.library.index_progress():
             parts.append(progress)
         if self._status_note:
@@ -424,6 +428,7 @@ class BroadsheetApp(LiveSearch, OutboundActions, App[None]):
 
     def _swap_papers(self, papers: Sequence[Paper], engine: SearchEngine) -> None:
         self.library.replace_papers(papers, engine)
+        self.library.counts()  # the reader is up: no first screen to wait for
         self.paper_list.set_papers(papers)
         self._outcome = None
         self.library.start_indexing(lambda: self.post_message(self.IndexReady()))
