@@ -163,3 +163,29 @@ def test_the_upvote_digest_is_the_same_from_columns_and_from_papers(tmp_path: Pa
     assert cached is not None
     assert facts_fingerprint(cached) == facts_fingerprint(papers)
     assert facts_fingerprint(cached) != facts_fingerprint([papers[0], papers[1], Paper(title="c", abstract="z")])
+
+
+TEXTS = ["", "LoRA", "naïve 日本語 ☃", "\ud800 lone surrogate", "", "x" * 300, "a\nb"]
+
+
+def test_a_text_column_gives_back_each_string_as_a_list_would() -> None:
+    column = corpus_cache.TextColumn(*corpus_cache.TextColumn.pack(TEXTS))
+    assert len(column) == len(TEXTS)
+    assert [column[i] for i in range(len(TEXTS))] == TEXTS  # cut one by one
+    assert column[-1] == TEXTS[-1] and column[-len(TEXTS)] == TEXTS[0]
+    assert column[1:4] == TEXTS[1:4]
+    with pytest.raises(IndexError):
+        column[len(TEXTS)]
+    assert list(column) == TEXTS and column.as_list() is column.as_list()  # cut all, once
+    assert column[2] == TEXTS[2]  # and still answered after that
+    empty = corpus_cache.TextColumn(*corpus_cache.TextColumn.pack([]))
+    assert len(empty) == 0 and list(empty) == []
+
+
+def test_keys_and_titles_round_trip_through_the_cache(tmp_path: Path) -> None:
+    papers = [Paper(title=title or "untitled", abstract="a", key=f"key:{i}:{title}") for i, title in enumerate(TEXTS)]
+    corpus_cache.save(papers, "t", folder=tmp_path)
+    loaded = corpus_cache.load("t", tmp_path)
+    assert loaded is not None
+    assert [p.key for p in papers] == list(loaded.keys) == [loaded[i].key for i in range(len(papers))]
+    assert [p.title for p in papers] == loaded.titles.as_list() == [loaded[i].title for i in range(len(papers))]

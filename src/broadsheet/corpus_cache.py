@@ -22,13 +22,14 @@ import tempfile
 import time
 from array import array
 from collections.abc import Iterator, Sequence
+from itertools import chain
 from pathlib import Path
 from typing import Any, BinaryIO, overload
 
 from broadsheet import paths
 from broadsheet.model import Organization, Paper, Published, Source, UpvoteSample, upvote_growth
 
-FORMAT = 7  # bump when the layout or the parser's output changes
+FORMAT = 8  # bump when the layout or the parser's output changes
 _MAGIC = b"BSCACHE"
 
 
@@ -93,8 +94,8 @@ def save(papers: Sequence[Paper], key: str, extra: dict[str, Any] | None = None,
             org_of[row] = org_ids.setdefault((org.id, org.name), len(org_ids))
     growth = [upvote_growth(p) for p in papers]
     columns = {
-        "keys": [p.key for p in papers],
-        "titles": [p.title for p in papers],
+        "keys": TextColumn.pack([p.key for p in papers]),
+        "titles": TextColumn.pack([p.title for p in papers]),
         "dates": dates,
         "newest": newest.tobytes(),
         "inferred": bytes(bool(p.published and p.published.year_inferred) for p in papers),
@@ -167,12 +168,64 @@ def _mapped(handle: BinaryIO) -> Iterator[mmap.mmap | bytes]:
         mapped.close()
 
 
+class TextColumn(Sequence[str]):
+    """A column of strings kept as one text and each string's end: loading 100k keys or
+    titles then makes two objects instead of 100k strings (~15 ms a column, before the
+    reader's first screen). A string is cut out when asked for; `as_list` cuts them all,
+    once, for the work that reads every one (counting, the search index)."""
+
+    __slots__ = ("_ends", "_list", "_text")
+
+    def __init__(self, text: str, ends: bytes) -> None:
+        self._text = text
+        self._ends = array("Q")
+        self._ends.frombytes(ends)
+        self._list: list[str] | None = None
+        if self._ends and self._ends[-1] != len(text):
+            raise ValueError("text column and its ends disagree")
+
+    @staticmethod
+    def pack(strings: list[str]) -> tuple[str, bytes]:
+        """What the cache stores: (the strings joined, each one's end offset)."""
+        ends, at = array("Q"), 0
+        for string in strings:
+            at += len(string)
+            ends.append(at)
+        return "".join(strings), ends.tobytes()
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if self._list is not None or isinstance(index, slice):
+            return self.as_list()[index]
+        ends = self._ends
+        if index < 0:
+            index += len(ends)
+        end = ends[index]  # raises IndexError past the end, as a list does
+        return self._text[ends[index - 1] if index else 0 : end]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.as_list())
+
+    def as_list(self) -> list[str]:
+        if self._list is None:
+            text, ends = self._text, self._ends
+            starts = chain((0,), ends)  # one more than the ends: zip stops at the last end
+            self._list = [text[start:end] for start, end in zip(starts, ends, strict=False)]
+        return self._list
+
+
 class CachedPapers(Sequence[Paper]):
     """Papers decoded on access; the columns answer list and sort questions without decoding."""
 
     def __init__(self, columns: dict[str, Any], records: mmap.mmap | bytes) -> None:
-        self.keys: list[str] = columns["keys"]
-        self.titles: list[str] = columns["titles"]
+        self.keys = TextColumn(*columns["keys"])
+        self.titles = TextColumn(*columns["titles"])
         self.dates: list[int] = columns["dates"]
         self.upvotes: list[int] = columns["upvotes"]
         self._inferred: bytes = columns["inferred"]

@@ -75,7 +75,7 @@ class SearchEngine(Protocol):
 def _keys_of(papers: Sequence[Paper]) -> Sequence[str]:
     """Every paper's key; the corpus cache has them as a column, so nothing is decoded."""
     keys = getattr(papers, "keys", None)
-    return keys if isinstance(keys, list) else [paper.key for paper in papers]
+    return keys if keys is not None and len(keys) == len(papers) else [paper.key for paper in papers]
 
 
 class Library:
@@ -123,7 +123,7 @@ class Library:
 
     def _items(self, indices: Iterable[int]) -> list[tuple[str, str]]:
         titles = getattr(self.papers, "titles", None)  # the cache's column, when there is one
-        if isinstance(titles, list):
+        if titles is not None:
             return [(self._keys[i], titles[i]) for i in indices]
         return [(self._keys[i], self.papers[i].title) for i in indices]
 

@@ -17,6 +17,8 @@ from ..model import Paper, upvote_growth
 
 def _column(papers: Sequence[Paper], name: str) -> list[Any] | None:
     column = getattr(papers, name, None)
+    if hasattr(column, "as_list"):  # the cache's keys and titles: cut into strings once
+        column = column.as_list()
     return column if isinstance(column, list) and len(column) == len(papers) else None
 
 

@@ -348,7 +348,7 @@ class PaperList(ScrollView, can_focus=True):
         so painting a row never decodes a whole paper."""
         papers = self._papers
         titles = getattr(papers, "titles", None)
-        if isinstance(titles, list):
+        if titles is not None:
             ordinal = papers.dates[index]  # type: ignore[attr-defined]
             votes = papers.upvotes[index]  # type: ignore[attr-defined]
             date = dt.date.fromordinal(ordinal).isoformat() if ordinal else ""
