@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
+from unittest import mock
 
 import pytest
 
 from broadsheet.model import Organization, Published
+from broadsheet.sources import dump_parser
 from broadsheet.sources.dates import infer_page_year
 from broadsheet.sources.dump import parse_dump, write_dump
+from broadsheet.sources.loader import parse_data
 
 ABSTRACT = "We study things. " * 25  # a realistic length (> 300 characters)
 HEADER = (
@@ -167,3 +171,32 @@ def test_two_pages_pasted_into_one_file_and_a_paper_called_new() -> None:
     result = parse_dump(text, "two.txt")
     assert [p.title for p in result.papers] == ["A", "new", "C"]
     assert result.warnings == []
+
+
+@pytest.mark.parametrize(("memo_size", "memo_chars"), [(0, 200), (1, 200), (3, 200), (1 << 14, 12)])
+def test_metadata_lines_read_once_give_what_reading_each_one_gives(memo_size: int, memo_chars: int) -> None:
+    # the parser reads each distinct author, organization and date line once; with no room
+    # to remember them (or little), it reads each one as it comes
+    checkout = Path(__file__).resolve().parents[1]
+    pages = [
+        checkout / "src" / "broadsheet" / "sample" / "sample.txt",
+        *sorted((checkout.parent / "shared" / "seeds").glob("*.txt")),
+    ]
+    metas = ["  • 3 authors", "  • A. One, B. Two", "google Google", "  • 1 author", "•", ""]
+    dates = ["May 28, 2023", "Feb 29", "Feb 30, 2023", "Foo 3, 2024", "Jun 19 12", "Sept 3, 2024 1.2k", "Mar 3, 0000 5"]
+    crafted = "".join(entry(f"Paper {n}", f"{metas[n % 6]}\n·\n{dates[n % 7]}".lstrip("\n")) for n in range(84))
+    text = "\n".join(page.read_text(encoding="utf-8") for page in pages) + "\n" + HEADER + crafted + crafted
+
+    def outcome() -> tuple[object, ...]:
+        whole = parse_dump(text, "f.txt")
+        streamed = parse_data(text.encode(), "f.txt", block_size=4096)
+        return whole.papers, whole.warnings, whole.page_year, streamed.papers, streamed.warnings
+
+    expected = outcome()
+    with (
+        mock.patch.object(dump_parser, "MEMO_SIZE", memo_size),
+        mock.patch.object(dump_parser, "MEMO_CHARS", memo_chars),
+    ):
+        assert outcome() == expected
+    reasons = {warning.reason.split(" ")[0] for warning in parse_dump(text, "f.txt").warnings}
+    assert {"impossible", "unknown"} <= reasons  # the crafted entries' odd dates

@@ -3,16 +3,19 @@ warning per file, binary is refused, and the text never depends on how the bytes
 
 from __future__ import annotations
 
+import io
 import json
 from unittest import mock
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from broadsheet.sources import decoding
+from broadsheet.sources import decoding, lines
 from broadsheet.sources.decoding import TextDecoder, decode_whole
 from broadsheet.sources.errors import ListingError
+from broadsheet.sources.files import TextStream
+from broadsheet.sources.lines import LineSplitter
 from broadsheet.sources.loader import parse_data
 
 ABSTRACT = "We study encodings with care, over many lines of text. " * 8
@@ -114,3 +117,46 @@ def test_decoding_does_not_depend_on_where_blocks_end(parts: list[bytes], block_
         assert (text, decoder.warnings()) == expected
     if not expected[1]:  # no warning: it was UTF-8, read as it is
         assert expected[0] == data.decode("utf-8")
+
+
+def lines_read(data: bytes, block_size: int, head: int, *, as_lines: bool) -> tuple[object, ...]:
+    """Every line a LineSplitter makes of a file's chunks (or, `as_lines`, of its blocks of
+    whole lines where it can), with the splitter's and the decoder's warnings."""
+    stream = TextStream(io.BytesIO(data), "f", block_size=block_size)
+    stream.head(head)
+    splitter = LineSplitter("f")
+    chunks = list(stream.lines_or_chunks() if as_lines else stream)
+    got = [line for chunk in chunks for line in splitter.feed(chunk)] + splitter.close()
+    kinds = {type(chunk) for chunk in chunks}
+    return got, splitter.warnings, stream.warnings(), kinds
+
+
+PARTS = [b"a", b"word " * 3, b"\n", b"\n\n", b"\r", b"\r\n", b"\t", "\xa0".encode(), b"\xa0", "\u202f".encode()]
+PARTS += ["é".encode(), "•".encode(), "·".encode(), b"\xe9", b"\x80", b"\xe2\x82", b"x" * 9]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(PARTS), max_size=40), st.integers(1, 12), st.sampled_from([0, 5, 1 << 17]))
+@example([b"\xe9", b"\n", b"\x80", b"\n"] * 3, 12, 0)  # bad lines side by side: each one counts
+@example([b"a"] * 5 + [b"\n"], 8, 0)  # over MAX_LINE, not over PIECE
+def test_blocks_read_as_lines_give_the_lines_their_text_gives(parts: list[bytes], block_size: int, head: int) -> None:
+    # long lines (over PIECE bytes, or over MAX_LINE characters) and lines that need
+    # normalizing take the text's way; the rest come as lines, with the same numbers
+    data = b"".join(parts)
+    for piece, longest in ((4, 6), (6, 4), (1 << 20, 1 << 20)):
+        with mock.patch.object(decoding, "PIECE", piece), mock.patch.object(lines, "MAX_LINE", longest):
+            *expected, _ = lines_read(data, block_size, head, as_lines=False)
+            *got, _ = lines_read(data, block_size, head, as_lines=True)
+            assert got == expected
+
+
+def test_plain_utf_8_blocks_come_as_lines_and_bad_ones_are_counted_by_line() -> None:
+    good = LISTING.encode("utf-8")
+    bad = good.replace(TITLES[0].encode(), TITLES[0].encode("cp1252"))
+    for data in (good, bad * 3):
+        expected = lines_read(data, 16, 0, as_lines=False)
+        got = lines_read(data, 16, 0, as_lines=True)
+        assert got[:3] == expected[:3] and list in got[3]  # (a block with the ï of Naïve is text)
+    assert [str(w) for w in lines_read(bad * 3, 16, 0, as_lines=True)[2]] == [
+        "f: 3 lines not valid UTF-8 (first at line 5), read as Windows-1252"
+    ]

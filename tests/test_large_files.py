@@ -15,7 +15,7 @@ import json
 import os
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from unittest import mock
 
@@ -27,9 +27,10 @@ from tests.test_dump_properties import LINES, papers
 from broadsheet.cli import main
 from broadsheet.export.formats import render
 from broadsheet.model import Paper, Source, dedupe, merge
-from broadsheet.sources import decoding, dump_parser, lines
+from broadsheet.sources import decoding, dump_parser, dump_stream, ingest, lines
 from broadsheet.sources.decoding import decode_whole
 from broadsheet.sources.dump import looks_like_dump, parse_dump, write_dump
+from broadsheet.sources.dump_stream import latest_explicit_year
 from broadsheet.sources.errors import WARNINGS_KEPT, ListingError
 from broadsheet.sources.exported import parse_export
 from broadsheet.sources.hf_api import parse_hf_json
@@ -152,7 +153,36 @@ def test_with_small_limits_long_lines_and_blank_runs_agree_too(
         assert_same(data, (block_size, 1 << 20))
 
 
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(dump_bytes(), st.lists(st.sampled_from(PADDING), max_size=3), st.sampled_from([1, 7, 64]), st.booleans())
+def test_past_the_head_blocks_read_as_lines_agree_too(
+    data: bytes, padding: list[bytes], block_size: int, small: bool
+) -> None:
+    # the sniffers' head is decoded as text; after it, a block of plain lines comes as lines
+    with mock.patch.object(ingest, "HEAD_CHARS", 64), small_limits() if small else nullcontext():
+        for at, pad in enumerate(padding):
+            cut = len(data) * (at + 1) // (len(padding) + 1)
+            data = data[:cut] + pad + data[cut:]
+        assert_same(b"Daily Papers\n\n" + data, (block_size,))
+
+
 # --- the page year: an assumption that does not hold is read again -------------------------
+
+
+def test_the_year_scan_finds_the_latest_year_of_a_metadata_block() -> None:
+    # it reads what follows each middle dot; a date line elsewhere (a second page's date) is
+    # no paper's, and the parser's rule does not count it either
+    entry = f"Paper\n\n{ABSTRACT}\n\n  • 2 authors\n·\n\n\nMay 2, 2021 5\n\n"
+    text = HEADER + "Dec 16\n\n" + entry * 30 + "Jun 3, 2030\n\n" + entry.replace("2021", "2022") + entry
+    for data in (text.encode(), text.replace("\n", "\r\n").encode(), text.replace("\n", "\r").encode()):
+        for size in (3, 64, 1 << 20):
+            with mock.patch.object(dump_stream, "BLOCK_SIZE", size), io.BytesIO(data) as handle:
+                handle.seek(5)
+                assert latest_explicit_year(handle) == 2022 and handle.tell() == 5
+    assert latest_explicit_year(io.BytesIO(text.replace(", 2021", "").replace(", 2022", "").encode())) is None
+    # letters whose UTF-8 ends in the dot's byte, everywhere: a scan of every date line takes over
+    cyrillic = ("зима " * 20_000).encode()
+    assert latest_explicit_year(io.BytesIO(cyrillic + (entry * 3).replace("2021", "2022").encode() + cyrillic)) == 2022
 
 
 def test_a_wrong_page_year_assumption_is_read_again_and_ends_up_exact() -> None:

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import string
+import unicodedata
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from broadsheet.model import (
     Organization,
@@ -20,6 +26,21 @@ from broadsheet.model import (
 def test_title_key_collapses_case_punctuation_and_space() -> None:
     assert normalize_title("  LLM-Pruner:  On the  Structural\tPruning ") == "llm pruner on the structural pruning"
     assert make_key("E^2-LLM: Fast?") == "title:e 2 llm fast"
+
+
+@given(st.text(alphabet=string.printable + "\x00\x1c\x7f", max_size=40))
+def test_ascii_titles_fold_as_the_rule_for_all_titles_does(title: str) -> None:
+    # the byte table for ASCII titles is a shortcut: NFKC, casefold and \W give the same
+    folded = unicodedata.normalize("NFKC", title).casefold()
+    assert normalize_title(title) == " ".join(re.sub(r"[\W_]+", " ", folded).split())
+    assert normalize_title(title) == re.sub(r"[^a-z0-9]+", " ", title.lower()).strip()  # the old shortcut
+
+
+def test_a_paper_found_again_by_an_explicit_key_merges_by_its_title_too() -> None:
+    first = Paper(title="Same: Title", key="custom:1", sources=(Source("a", 1),))
+    again = Paper(title="same title", sources=(Source("b", 2),))
+    [one] = dedupe([first, again])
+    assert one.key == "custom:1" and one.sources == (Source("a", 1), Source("b", 2))
 
 
 def test_arxiv_key_strips_version() -> None:

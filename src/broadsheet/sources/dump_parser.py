@@ -19,6 +19,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from broadsheet.model import Organization, Paper, Published, Source, UpvoteSample
 from broadsheet.sources.ai_summary import ABSTRACT_LABEL, is_marker, split_ai_summary
@@ -35,6 +36,7 @@ HEADER_LINES = frozenset(
         "byAK and the research community",
     }
 )
+_LONGEST_HEADER = max(map(len, HEADER_LINES))
 MIDDLE_DOT = "·"
 _AUTHORS = re.compile(r"^•\s*(?:(?P<count>\d{1,6}) authors?|(?P<names>.+))$")
 _ORG = re.compile(r"^(?P<id>[A-Za-z0-9][A-Za-z0-9._-]{0,95}) (?P<name>\S.{0,199})$")
@@ -50,19 +52,16 @@ MAX_BLANK_RUN = 200
 # lines, the date.
 LOOKAHEAD = MAX_BLANK_RUN + 3
 
+# Distinct metadata lines read once per parse (see `_Memo`): past this many, or this long, a
+# line is read each time, so that junk cannot make the memo hold much.
+MEMO_SIZE = 1 << 14
+MEMO_CHARS = 200
+
 PageAssumption = tuple[int, tuple[int, int] | None]  # the page year, the page's (month, day)
-
-
-@dataclass(slots=True)
-class _Meta:
-    line: int
-    authors: tuple[str, ...] = ()
-    authors_count: int | None = None
-    organization: Organization | None = None
-    month: int | None = None
-    day: int | None = None
-    year: int | None = None
-    upvotes: int | None = None
+_Head = tuple[tuple[str, ...], int | None, Organization | None]  # authors, their count, organization
+_Date = tuple[int, int, int | None, int | None]  # month, day, year (None when not printed), upvotes
+_Meta = tuple[int, _Head, _Date]  # the block's line number, its head, its date
+_NO_HEAD: _Head = ((), None, None)
 
 
 @dataclass(slots=True)
@@ -72,6 +71,23 @@ class _Entry:
     abstract: str = ""
     ai_summary: str | None = None
     meta: _Meta | None = None
+
+
+class _Memo(dict):  # type: ignore[type-arg]
+    """What `read` makes of each distinct key, made once. Metadata repeats (100k entries hold
+    ~40 distinct author lines and ~10k dates) and reading a block costs a few regex matches
+    and objects: remembered, half the parse's metadata work goes. The values are immutable,
+    so papers may share them."""
+
+    def __init__(self, read: Callable[[Any], object]) -> None:
+        super().__init__()
+        self.read = read
+
+    def __missing__(self, key: str | tuple[object, ...]) -> object:
+        value = self.read(key)
+        if len(self) < MEMO_SIZE and len(key) <= MEMO_CHARS:
+            self[key] = value
+        return value
 
 
 def _is_meta_head(line: str) -> bool:
@@ -90,22 +106,30 @@ def _next_nonblank(lines: list[str], i: int) -> str:
     return ""
 
 
-def _read_head(meta: _Meta, head: str) -> None:
+def _read_head(head: str) -> _Head:
     """An authors line (`• 7 authors`, or names) or an organization line (`google Google`)."""
     authors = _AUTHORS.match(head)
     if authors and authors["count"]:
-        meta.authors_count = int(authors["count"])
-    elif authors:
-        meta.authors = tuple(n.strip() for n in authors["names"].split(",") if n.strip())
-        meta.authors_count = len(meta.authors)
-    elif org := _ORG.match(head):
-        meta.organization = Organization(org["id"], org["name"])
+        return (), int(authors["count"]), None
+    if authors:
+        names = tuple(n.strip() for n in authors["names"].split(",") if n.strip())
+        return names, len(names), None
+    if org := _ORG.match(head):
+        return (), None, Organization(org["id"], org["name"])
+    return _NO_HEAD
 
 
-def _read_date(meta: _Meta, date: re.Match[str], month: int) -> None:
-    meta.month, meta.day = month, int(date["day"])
-    meta.year = int(date["year"]) if date["year"] else None
-    meta.upvotes = parse_upvotes(date["upvotes"])
+def _read_date(line: str) -> _Date | str | None:
+    """A date line's fields; for a line shaped like one but with no month, the month's name;
+    else None."""
+    date = DATE_LINE.match(line)
+    if date is None:
+        return None
+    month = month_number(date["month"])
+    if month is None:
+        return date["month"]
+    year = int(date["year"]) if date["year"] else None
+    return month, int(date["day"]), year, parse_upvotes(date["upvotes"])
 
 
 class DumpParser:
@@ -137,6 +161,9 @@ class DumpParser:
         self._page_date: dt.date | None = None
         self.actual_page: PageAssumption | None = None  # set by `finish`
         self._histories: dict[int, tuple[UpvoteSample, ...]] = {}
+        self._heads = _Memo(_read_head)
+        self._dates = _Memo(_read_date)
+        self._published = _Memo(self._read_published)  # by (year, month, day), once the page year is fixed
         # where the reading stands between windows
         self._pending: _Entry | None = None  # an entry waiting for its abstract
         self._last: _Entry | None = None  # the last complete entry, which may still get metadata
@@ -175,7 +202,7 @@ class DumpParser:
             if pending is None:
                 # page furniture; after the first entry only when it is not followed by an
                 # abstract (a second page pasted below the first, not a paper called "new")
-                maybe_furniture = line in HEADER_LINES or len(line) <= 30
+                maybe_furniture = len(line) <= 30 or (len(line) <= _LONGEST_HEADER and line in HEADER_LINES)
                 if (
                     maybe_furniture
                     and (not (entries or self._taken) or len(_next_nonblank(lines, i)) < MIN_ABSTRACT)
@@ -233,34 +260,35 @@ class DumpParser:
         return True
 
     def _meta(self, lines: list[str], i: int, entry: _Entry | None) -> int:
-        """Read a metadata block starting at line index `i`; return the index after it."""
+        """Read a metadata block at line index `i` (its head line, if any, then the middle dot
+        that `run` saw); return the index after it."""
         base = self.line_base
-        meta = _Meta(line=base + i + 1)
-        count = len(lines)
-        while i < count and lines[i] != MIDDLE_DOT:
-            _read_head(meta, lines[i])
+        line = base + i + 1
+        head = _NO_HEAD
+        if lines[i] != MIDDLE_DOT:
+            head = self._heads[lines[i]]
             i += 1
         i += 1  # the middle dot
+        count = len(lines)
         blanks_end = i + MAX_BLANK_RUN
         if blanks_end > count:
             blanks_end = count
         while i < blanks_end and not lines[i]:
             i += 1
-        date = DATE_LINE.match(lines[i]) if i < count else None
+        date = self._dates[lines[i]] if i < count else None
         if date is None:
-            self.warn(meta.line, "metadata block without a date, skipped")
+            self.warn(line, "metadata block without a date, skipped")
             return i
-        month = month_number(date["month"])
-        if month is None:
-            self.warn(base + i + 1, f"unknown month {date['month']!r}, metadata skipped")
+        if isinstance(date, str):
+            self.warn(base + i + 1, f"unknown month {date!r}, metadata skipped")
             return i + 1
-        _read_date(meta, date, month)
         if entry is None:
-            self.warn(meta.line, "metadata with no paper before it, skipped")
+            self.warn(line, "metadata with no paper before it, skipped")
         else:
-            entry.meta = meta
-            if meta.year and (self.max_explicit_year is None or meta.year > self.max_explicit_year):
-                self.max_explicit_year = meta.year
+            entry.meta = line, head, date
+            year = date[2]
+            if year and (self.max_explicit_year is None or year > self.max_explicit_year):
+                self.max_explicit_year = year
         return i + 1
 
     def _page(self, explicit_year: int | None) -> PageAssumption:
@@ -324,21 +352,22 @@ class DumpParser:
             history = self._histories[upvotes] = (UpvoteSample(self._page_date, upvotes),)
         return history
 
+    def _read_published(self, date: tuple[int | None, int, int]) -> Published | None:
+        """A metadata date (its year None when not printed) on this page; None when impossible."""
+        year, month, day = date
+        made = make_date(year or self._page_year, month, day)
+        return None if made is None else Published(made, year is None)
+
     def _paper(self, entry: _Entry) -> Paper:
         meta = entry.meta
         published = upvotes = organization = authors_count = None
         authors: tuple[str, ...] = ()
         history: tuple[UpvoteSample, ...] = ()
         if meta is not None:
-            assert meta.month is not None and meta.day is not None
-            inferred = meta.year is None
-            date = make_date(meta.year or self._page_year, meta.month, meta.day)
-            if date is None:
-                self.date_warnings.add(ParseWarning(self.source, meta.line, "impossible date, left out"))
-            else:
-                published = Published(date, inferred)
-            upvotes, organization = meta.upvotes, meta.organization
-            authors, authors_count = meta.authors, meta.authors_count
+            line, (authors, authors_count, organization), (month, day, year, upvotes) = meta
+            published = self._published[year, month, day]
+            if published is None:
+                self.date_warnings.add(ParseWarning(self.source, line, "impossible date, left out"))
             if upvotes is not None and self._page_date is not None:
                 history = self._history(upvotes)
         return Paper(

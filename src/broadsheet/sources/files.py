@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Iterator
 from typing import BinaryIO
 
+from broadsheet.sources import lines
 from broadsheet.sources.decoding import TextDecoder, sniff_encoding
 from broadsheet.sources.errors import ListingError, ParseWarning
 
@@ -124,6 +125,21 @@ class TextStream:
             if self._ended:
                 return
             self._read()
+
+    def lines_or_chunks(self) -> Iterator[str | list[str]]:
+        """The chunks, read once as iterating reads them, except that a block of plain lines
+        comes as the list of its lines, for `LineSplitter.feed` (see `TextDecoder.decode_lines`)."""
+        while self._buffered:  # the head, decoded already
+            self._buffered_chars -= len(self._buffered[0])
+            yield self._buffered.pop(0)
+        while not self._ended:
+            block = self.handle.read(self._block_size)
+            if not block:
+                self._ended = True
+                if text := self._decoder.close():
+                    yield text
+            elif chunk := self._decoder.decode_lines(block, longest=lines.MAX_LINE, unless=lines.NORMALIZED_BYTES):
+                yield chunk
 
     def warnings(self) -> list[ParseWarning]:
         """The decoder's: lines that were not UTF-8 (known once the text has been read)."""

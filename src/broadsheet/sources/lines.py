@@ -12,6 +12,18 @@ from broadsheet.sources.errors import ParseWarning, WarningList
 
 MAX_LINE = 1 << 20
 _NORMALIZE_PAIRS = (("\t", " "), ("\xa0", " "), ("\u2007", " "), ("\u202f", " "), ("\ufeff", ""))
+# Bytes without which UTF-8 or Windows-1252 text has nothing for `normalize_text` to change:
+# the last byte of CR and of each character it replaces, in either encoding.
+NORMALIZED_BYTES = tuple(
+    sorted(
+        {
+            encoded[-1:]
+            for char in ("\r", *(pair[0] for pair in _NORMALIZE_PAIRS))
+            for encoded in (char.encode(), char.encode("cp1252", "ignore"))
+            if encoded
+        }
+    )
+)
 
 
 def normalize_text(text: str) -> str:
@@ -39,7 +51,14 @@ class LineSplitter:
         self._line = 0  # lines handed out so far
         self._skipping = False  # inside an overlong line, dropping text until its end
 
-    def feed(self, chunk: str) -> list[str]:
+    def feed(self, chunk: str | list[str]) -> list[str]:
+        """The lines that `chunk` completes. A list stands for whole lines with nothing to
+        normalize and none longer than MAX_LINE (`TextStream.lines_or_chunks` makes them):
+        the text `"\n".join(chunk) + "\n"`, already split."""
+        if isinstance(chunk, list):
+            if self._tail or self._skipping:  # the first line continues one: as text
+                return self.feed("\n".join(chunk) + "\n")
+            return self._lines(chunk, False)
         data = self._tail + chunk if self._tail else chunk
         held = ""
         if data.endswith("\r"):  # maybe the first half of a CRLF
@@ -63,7 +82,7 @@ class LineSplitter:
         if self._skipping and raw:  # the first line ends the overlong one: it stays blank
             raw[0] = ""
             self._skipping = False
-        lines = [line.strip() for line in raw]
+        lines = list(map(str.strip, raw))
         if maybe_long:
             for index, line in enumerate(raw):
                 if len(line) > MAX_LINE:
