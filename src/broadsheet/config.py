@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import tomli_w
-
 from broadsheet import paths
 from broadsheet.atomic import write_atomically
 
@@ -60,6 +58,8 @@ def _apply(config: Config, name: str, value: Any, path: Path) -> None:
 
 def save_theme(theme: str, path: Path | None = None) -> None:
     """Remember the theme, keeping the rest of the file as it is (atomic replace)."""
+    import tomli_w  # writing only: starting the reader only reads
+
     path = path or paths.config_file()
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))

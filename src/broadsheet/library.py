@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from functools import cached_property
+from typing import TYPE_CHECKING, Protocol
 
 from broadsheet.model import Paper
-from broadsheet.search.results import StatusLookup
+
+if TYPE_CHECKING:  # the search engine loads after the reader's first screen
+    from broadsheet.search.results import StatusLookup
 
 Spans = Sequence[tuple[int, int]]
 
@@ -86,7 +89,6 @@ class Library:
         self.store = store
         self.engine = engine
         self.problems = list(problems)
-        self.status = StatusLookup(is_starred=store.is_starred, is_read=store.is_read)
         self._keys = _keys_of(papers)
         self._key_set: set[str] | None = None
         self._counted = False  # counting waits for its first use: see `known_counts`
@@ -101,6 +103,13 @@ class Library:
         self._keys = _keys_of(papers)
         self._key_set = None
         self._counted = False
+
+    @cached_property
+    def status(self) -> StatusLookup:
+        """How the search engine asks for `is:starred` and `is:read`."""
+        from broadsheet.search.results import StatusLookup
+
+        return StatusLookup(is_starred=self.store.is_starred, is_read=self.store.is_read)
 
     # -- state ------------------------------------------------------------------------
 

@@ -20,8 +20,6 @@ import tomllib
 from dataclasses import dataclass
 from operator import itemgetter
 
-import tomli_w
-
 from .clock import normalize
 from .errors import StateCorruptError, StateVersionError
 from .records import AliasChange, Change, Entry, StateData, check_key
@@ -82,6 +80,8 @@ def _blocks(name: str, lines: list[str]) -> str:
 
 def format_state(data: StateData, snapshot: str) -> str:
     """The whole file, rows sorted by key so that diffs stay small."""
+    import tomli_w  # writing only: opening the reader only reads
+
     plain: list[str] = []
     quoted: list[str] = []
     entries = data.entries
@@ -111,6 +111,8 @@ def format_changes(changes: list[Change]) -> str:
             table |= {"read": change.read, "read_at": change.read_at}
         tables.append(table)
     # Headers written here: tomli-w would fold short tables into an inline array.
+    import tomli_w
+
     return "".join(f"\n[[log]]\n{tomli_w.dumps(table)}" for table in tables)
 
 

@@ -15,7 +15,6 @@ import errno
 import fcntl
 import os
 import re
-import secrets
 import shutil
 import time
 from collections.abc import Iterator
@@ -58,7 +57,7 @@ class StateFiles:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._open_lock_file()
-            probe = self.path.with_name(f".{self.path.name}.{os.getpid()}.{secrets.token_hex(4)}.probe")
+            probe = self.path.with_name(f".{self.path.name}.{os.getpid()}.{os.urandom(4).hex()}.probe")
             os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
             os.unlink(probe)
         except OSError as exc:
@@ -139,7 +138,7 @@ class StateFiles:
 
     def write_atomic(self, data: bytes, keep_backup: bool) -> tuple[StatKey, int]:
         """Replace the file as a whole; the old one (if `keep_backup`) becomes `.bak`."""
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
         fd = -1
         try:
             try:
@@ -218,7 +217,7 @@ class StateFiles:
     def _keep_backup(self) -> None:
         if not self.path.exists():
             return
-        tmp = self.backup.with_name(f".{self.backup.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        tmp = self.backup.with_name(f".{self.backup.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
         try:
             os.link(self.path, tmp)
         except OSError:

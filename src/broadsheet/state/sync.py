@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -275,7 +274,7 @@ class Syncer:
         self.log_count += len(batch)
 
     def _write_full(self, data: StateData, keep_backup: bool) -> None:
-        snapshot = f"{self.clock.stamp()}-{os.getpid()}-{secrets.token_hex(2)}"
+        snapshot = f"{self.clock.stamp()}-{os.getpid()}-{os.urandom(2).hex()}"
         text = format_state(data, snapshot).encode("utf-8")
         st, _ = self.files.write_atomic(text, keep_backup)
         self.base, self.known, self.stat = data, text, st

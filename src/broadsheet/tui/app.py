@@ -28,7 +28,6 @@ from broadsheet.tui.idle_gc import IdleCollector
 from broadsheet.tui.live_search import LiveSearch
 from broadsheet.tui.outbound import OutboundActions
 from broadsheet.tui.paper_list import PaperList
-from broadsheet.tui.screens import HelpScreen, ThemePicker
 from broadsheet.tui.status_line import StatusLine
 
 NARROW = 100  # below this many columns the detail pane goes under the list
@@ -236,6 +235,8 @@ class BroadsheetApp(LiveSearch, OutboundActions, App[None]):
 
     def watch_theme(self, theme: str) -> None:
         """A theme chosen anywhere (picker, palette) is remembered; a picker preview is not."""
+        from broadsheet.tui.screens import ThemePicker  # the modal screens load when first shown
+
         if not self.is_running or theme == self.config.theme or isinstance(self.screen, ThemePicker):
             return
         if theme in self.available_themes:
@@ -450,6 +451,8 @@ class BroadsheetApp(LiveSearch, OutboundActions, App[None]):
                 self.config.theme = name
                 self._remember_theme(name)
 
+        from broadsheet.tui.screens import ThemePicker
+
         self.push_screen(ThemePicker(sorted(self.available_themes), self.theme), chosen)
 
     def _remember_theme(self, name: str) -> None:
@@ -459,6 +462,8 @@ class BroadsheetApp(LiveSearch, OutboundActions, App[None]):
             self.notify(f"Could not save the theme choice: {error}", severity="warning")
 
     def action_help(self) -> None:
+        from broadsheet.tui.screens import HelpScreen
+
         self.push_screen(HelpScreen(self._binding_rows()))
 
     def _binding_rows(self) -> list[tuple[str, str]]:
