@@ -263,3 +263,21 @@ async def test_the_detail_follows_the_filter_once_typing_pauses(
         detail = app.query_one(DetailPane)
         shown = "".join(strip.text for strip in detail.render_lines(Region(0, 0, *detail.size)))
         assert "Sparse Attention at Scale" in shown
+
+
+async def test_the_box_keeps_its_changed_messages_to_itself(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from textual.widgets import Input
+
+    reached: list[str] = []
+
+    def heard(self: BroadsheetApp, message: Input.Changed) -> None:
+        reached.append(message.value)
+
+    monkeypatch.setattr(BroadsheetApp, "on_input_changed", heard, raising=False)
+    app = make_app(args_for(write_listing(tmp_path, PLAIN_TITLES), tmp_path / "state.toml"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"graph")
+        await settle(app, pilot)
+        assert titles_shown(app) == ["Graph Neural Networks for Chips"]  # the watcher searched
+        assert reached == []  # and no message went up the DOM to the app

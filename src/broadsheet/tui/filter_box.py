@@ -42,6 +42,13 @@ class FilterBox(Input):
     def error(self) -> str | None:
         return self._error
 
+    def _on_input_changed(self, message: Input.Changed) -> None:
+        """The reader follows the box with a watcher on `value`, inside the keystroke's own
+        handling. Nothing listens for this message, which would otherwise travel up
+        through the row, the screen and the app: a wake-up each, on every keystroke,
+        before the frame that shows the letter."""
+        message.stop()
+
     def show_error(self, message: str | None) -> None:
         """Show `message` at the right end of the box (None clears it)."""
         message = one_line(message) if message else None
