@@ -250,3 +250,18 @@ def test_upvote_filters_read_off_the_saved_order_match_a_fresh_sort(tmp_path: Pa
     assert loaded.facets._sorted_numbers("upvotes") == fresh.facets._sorted_numbers("upvotes")
     for text in ("upvotes:>2", "upvotes:0", "upvotes:1..3", "upvotes:<=4 sort:-upvotes"):
         assert loaded.search(text).rows == fresh.search(text).rows, text
+
+
+def test_the_fingerprint_of_cached_papers_needs_no_string_per_paper(tmp_path: Path) -> None:
+    from broadsheet import corpus_cache
+
+    papers = corpus()
+    corpus_cache.save(papers, "k", folder=tmp_path)
+    cached = corpus_cache.load("k", tmp_path)
+    assert cached is not None
+    assert cache_module.fingerprint(cached) == cache_module.fingerprint(papers)
+    assert cached.keys._list is None and cached.titles._list is None  # noqa: SLF001 - never cut up
+    # where one title ends and the next begins is part of it
+    moved = [dataclasses.replace(p, title=t) for p, t in zip(papers[:2], ["ab", "c"], strict=True)] + papers[2:]
+    other = [dataclasses.replace(p, title=t) for p, t in zip(papers[:2], ["a", "bc"], strict=True)] + papers[2:]
+    assert cache_module.fingerprint(moved) != cache_module.fingerprint(other)

@@ -42,15 +42,16 @@ _LENGTH = struct.Struct("<I")
 
 
 def fingerprint(papers: Sequence[Paper]) -> str:
-    """A digest of the papers' keys, titles and dates, in order (~50 ms for 100k papers).
+    """A digest of the papers' keys, titles and dates, in order (~15 ms for 100k papers).
 
     Those come from columns without decoding a lazy corpus; abstracts would not, so an
     abstract edited under the same key, title and date goes unnoticed: name the cache file
     after the corpus version (as the Finder does with the corpus cache key)."""
     digest = hashlib.blake2b(digest_size=16)
-    for column in (corpus.keys(papers), corpus.titles(papers)):
-        digest.update("\x1e".join(column).encode("utf-8", "surrogatepass"))
-        digest.update(b"\x00")
+    for name in ("keys", "titles"):
+        text, ends = corpus.packed(papers, name)
+        digest.update(text.encode("utf-8", "surrogatepass"))
+        digest.update(ends)
     digest.update(array("q", corpus.dates(papers)).tobytes())
     return f"{len(papers)}:{digest.hexdigest()}"
 

@@ -9,7 +9,9 @@ values are the same, so a cache saved from one loads with the other.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
+from itertools import accumulate
 from typing import Any, NamedTuple
 
 from ..model import Paper, upvote_growth
@@ -20,6 +22,17 @@ def _column(papers: Sequence[Paper], name: str) -> list[Any] | None:
     if hasattr(column, "as_list"):  # the cache's keys and titles: cut into strings once
         column = column.as_list()
     return column if isinstance(column, list) and len(column) == len(papers) else None
+
+
+def packed(papers: Sequence[Paper], name: str) -> tuple[str, bytes]:
+    """The "keys" or "titles" column as one text and each string's end (uint64 bytes): the
+    corpus cache stores them so, and a digest of this form needs no string per paper."""
+    column = getattr(papers, name, None)
+    as_stored = getattr(column, "packed", None)
+    if as_stored is not None and len(column) == len(papers):  # type: ignore[arg-type]
+        return as_stored()  # type: ignore[no-any-return]
+    values = keys(papers) if name == "keys" else titles(papers)
+    return "".join(values), array("Q", accumulate(map(len, values))).tobytes()
 
 
 def keys(papers: Sequence[Paper]) -> list[str]:
