@@ -95,9 +95,10 @@ class LiveSearch:
 
     def _report_changes_now(self) -> None:
         """Have every widget changed during the hold tell the screen now, not in its own idle
-        time: a message reaching the screen first (the box's Changed, still bubbling up)
-        would make it paint the box alone, and the results would then wait 17-33 ms for the
-        next slot of Textual's 60 Hz frame timer."""
+        time: any message reaching the screen first (the list's Highlighted, say) would make
+        it paint what it knew of (the box) alone, and the results would then wait 17-33 ms
+        for the next slot of Textual's 60 Hz frame timer. Private Textual API (pinned
+        `textual<9`; a test holds the frame to the letter and its results together)."""
         for widget in self.screen.walk_children(Widget):
             widget._check_refresh()
             bar = widget._vertical_scrollbar  # made on first use; None when never shown
