@@ -45,8 +45,9 @@ class FilterBox(Input):
     def _on_input_changed(self, message: Input.Changed) -> None:
         """The reader follows the box with a watcher on `value`, inside the keystroke's own
         handling. Nothing listens for this message, which would otherwise travel up
-        through the row, the screen and the app: a wake-up each, on every keystroke,
-        before the frame that shows the letter."""
+        through the row, the screen and the app: a wake-up each, on every keystroke. And
+        reaching the screen while a frame is held for a slow search's results, it made
+        the screen paint the box alone and the results a 60 Hz slot later."""
         message.stop()
 
     def show_error(self, message: str | None) -> None:

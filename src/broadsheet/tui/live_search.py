@@ -21,7 +21,6 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from textual import work
-from textual.widget import Widget
 
 from broadsheet.library import SearchOutcome
 
@@ -87,23 +86,13 @@ class LiveSearch:
             self._hold_timer = self.set_timer(FRAME_HOLD, self._release_frame)
 
     def _release_frame(self) -> None:
+        """Let the held frame go. The screen paints once it has heard from every widget
+        that changed; a message reaching it before them makes it paint too early, with the
+        results a 60 Hz slot later (FilterBox keeps its Changed messages to itself for this)."""
         if self._hold_timer is not None:
             self._hold_timer.stop()
             self._hold_timer = None
-            self._report_changes_now()
             self._end_batch()
-
-    def _report_changes_now(self) -> None:
-        """Have every widget changed during the hold tell the screen now, not in its own idle
-        time: any message reaching the screen first (the list's Highlighted, say) would make
-        it paint what it knew of (the box) alone, and the results would then wait 17-33 ms
-        for the next slot of Textual's 60 Hz frame timer. Private Textual API (pinned
-        `textual<9`; a test holds the frame to the letter and its results together)."""
-        for widget in self.screen.walk_children(Widget):
-            widget._check_refresh()
-            bar = widget._vertical_scrollbar  # made on first use; None when never shown
-            if bar is not None:
-                bar._check_refresh()
 
     @work(exclusive=True, group="search")
     async def _search_on(self, steps: Steps, serial: int, started: float) -> None:
