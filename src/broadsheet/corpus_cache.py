@@ -22,7 +22,7 @@ import tempfile
 import time
 from array import array
 from collections.abc import Iterator, Sequence
-from itertools import chain
+from itertools import accumulate, chain
 from pathlib import Path
 from typing import Any, BinaryIO, overload
 
@@ -187,11 +187,7 @@ class TextColumn(Sequence[str]):
     @staticmethod
     def pack(strings: list[str]) -> tuple[str, bytes]:
         """What the cache stores: (the strings joined, each one's end offset)."""
-        ends, at = array("Q"), 0
-        for string in strings:
-            at += len(string)
-            ends.append(at)
-        return "".join(strings), ends.tobytes()
+        return "".join(strings), array("Q", accumulate(map(len, strings))).tobytes()
 
     def __len__(self) -> int:
         return len(self._ends)

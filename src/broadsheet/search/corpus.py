@@ -9,9 +9,7 @@ values are the same, so a cache saved from one loads with the other.
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Sequence
-from itertools import accumulate
 from typing import Any, NamedTuple
 
 from ..model import Paper, upvote_growth
@@ -31,8 +29,9 @@ def packed(papers: Sequence[Paper], name: str) -> tuple[str, bytes]:
     as_stored = getattr(column, "packed", None)
     if as_stored is not None and len(column) == len(papers):  # type: ignore[arg-type]
         return as_stored()  # type: ignore[no-any-return]
-    values = keys(papers) if name == "keys" else titles(papers)
-    return "".join(values), array("Q", accumulate(map(len, values))).tobytes()
+    from broadsheet.corpus_cache import TextColumn  # one definition of the stored form
+
+    return TextColumn.pack(keys(papers) if name == "keys" else titles(papers))
 
 
 def keys(papers: Sequence[Paper]) -> list[str]:

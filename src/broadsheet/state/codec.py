@@ -99,6 +99,8 @@ def format_state(data: StateData, snapshot: str) -> str:
 
 def format_changes(changes: list[Change]) -> str:
     """`[[log]]` tables to append: valid TOML both alone and after any file we wrote."""
+    import tomli_w  # writing only, as in format_state
+
     tables: list[dict[str, object]] = []
     for change in changes:
         if isinstance(change, AliasChange):
@@ -111,8 +113,6 @@ def format_changes(changes: list[Change]) -> str:
             table |= {"read": change.read, "read_at": change.read_at}
         tables.append(table)
     # Headers written here: tomli-w would fold short tables into an inline array.
-    import tomli_w
-
     return "".join(f"\n[[log]]\n{tomli_w.dumps(table)}" for table in tables)
 
 
