@@ -166,6 +166,7 @@ def test_the_upvote_digest_is_the_same_from_columns_and_from_papers(tmp_path: Pa
 
 
 TEXTS = ["", "LoRA", "naïve 日本語 ☃", "\ud800 lone surrogate", "", "x" * 300, "a\nb"]
+WITH_NUL = ["a", "b\x00c", "", "\x00", "d"]  # the column's own separator, inside strings
 
 
 def test_a_text_column_gives_back_each_string_as_a_list_would() -> None:
@@ -180,6 +181,13 @@ def test_a_text_column_gives_back_each_string_as_a_list_would() -> None:
     assert column[2] == TEXTS[2]  # and still answered after that
     empty = corpus_cache.TextColumn(*corpus_cache.TextColumn.pack([]))
     assert len(empty) == 0 and list(empty) == []
+
+
+@pytest.mark.parametrize("strings", [WITH_NUL, [""], ["", ""], ["\x00"]])
+def test_a_text_column_keeps_strings_that_hold_its_separator(strings: list[str]) -> None:
+    column = corpus_cache.TextColumn(*corpus_cache.TextColumn.pack(strings))
+    assert [column[i] for i in range(len(strings))] == strings
+    assert column.as_list() == strings
 
 
 def test_keys_and_titles_round_trip_through_the_cache(tmp_path: Path) -> None:

@@ -265,3 +265,30 @@ def test_the_fingerprint_of_cached_papers_needs_no_string_per_paper(tmp_path: Pa
     moved = [dataclasses.replace(p, title=t) for p, t in zip(papers[:2], ["ab", "c"], strict=True)] + papers[2:]
     other = [dataclasses.replace(p, title=t) for p, t in zip(papers[:2], ["a", "bc"], strict=True)] + papers[2:]
     assert cache_module.fingerprint(moved) != cache_module.fingerprint(other)
+
+
+def test_the_corpus_cache_stores_the_digest_an_index_checks(tmp_path: Path) -> None:
+    from broadsheet import corpus_cache
+
+    papers = corpus()
+    corpus_cache.save(papers, "d", folder=tmp_path)
+    cached = corpus_cache.load("d", tmp_path)
+    assert cached is not None
+    assert cached.digest == cache_module.fingerprint(papers)  # stored = worked out from plain papers
+    built = SearchIndex.build(papers)
+    built.save(tmp_path / "i.idx")
+    assert SearchIndex.load(tmp_path / "i.idx", cached) is not None
+    retitled = [dataclasses.replace(p, title="other") if i == 3 else p for i, p in enumerate(papers)]
+    corpus_cache.save(retitled, "e", folder=tmp_path)
+    other = corpus_cache.load("e", tmp_path)
+    assert other is not None and other.digest != cached.digest
+    assert SearchIndex.load(tmp_path / "i.idx", other) is None
+
+
+def test_orders_rank_every_slot_by_its_position() -> None:
+    index = SearchIndex.build(corpus())
+    for name in ("-date", "upvotes", "title", "-trending"):
+        order = index.facets.order(name)
+        assert sorted(order.slots) == list(range(index.n))
+        assert [order.rank[slot] for slot in order.slots] == list(range(index.n))
+        assert list(order.rows) == [index.slot_to_row[slot] for slot in order.slots]

@@ -212,3 +212,39 @@ def test_deep_nesting_is_an_error_not_a_crash(index: SearchIndex) -> None:
     for text in ["(" * 500 + "a" + ")" * 500, "-" * 2000 + "a", "(" * 31 + "a" + ")" * 31]:
         outcome = index.search(text)
         assert isinstance(outcome, (SearchResult, QueryError))
+
+
+def test_key_lookups_are_made_in_steps_and_find_every_paper(monkeypatch: pytest.MonkeyPatch) -> None:
+    from broadsheet.search import index as index_module
+
+    monkeypatch.setattr(index_module, "_KEYS_PER_STEP", 3)
+    papers = [paper(f"Paper {i}", day=i % 4) for i in range(10)]
+    index = SearchIndex.build(papers)
+    steps = index.slot_of_key_steps()
+    yields = 0
+    try:
+        while True:
+            next(steps)
+            yields += 1
+    except StopIteration as done:
+        lookup = done.value
+    assert yields >= 2 * 4  # keys in slot order, then the lookup: 4 chunks of 3 each
+    assert lookup == {papers[row].key: slot for slot, row in enumerate(index.slot_to_row)}
+    starred = {papers[1].key, papers[6].key}
+    status = StatusLookup(starred=starred, is_starred=starred.__contains__)
+    assert sorted(rows_of(index, "is:starred", status=status)) == [1, 6]
+
+
+def test_short_prefix_ranges_are_every_one_and_two_letter_prefix() -> None:
+    from broadsheet.search.index import _short_prefix_ranges
+    from broadsheet.search.vocab import Vocabulary
+
+    def naive(vocab: Vocabulary) -> list[tuple[int, int]]:
+        prefixes = sorted({term[:size] for term in vocab.terms for size in (1, 2)})
+        return [vocab.prefix_range(prefix) for prefix in prefixes]
+
+    vocab = Vocabulary(sorted({"a", "ab", "abc", "ac", "b", "ba", "c", "cd", "ce", "é", "éa", "日本", "xy"}))
+    assert _short_prefix_ranges(vocab) == naive(vocab)
+    # a term holding U+10FFFF sorts past its prefix's range: the hops still end, covering the same
+    odd = Vocabulary(sorted({"x", "xy", "x\U0010ffff", "x\U0010ffffz", "\U0010ffff", "\U0010ffffa"}))
+    assert set(_short_prefix_ranges(odd)) == set(naive(odd))

@@ -22,7 +22,7 @@ from itertools import repeat
 
 from ..model import Paper
 from . import corpus
-from .facets import slot_order
+from .facets import Order, slot_order
 from .postings import FieldPostings, TermSlots
 from .results import BuildCancelled
 from .text import ASCII_TABLE, token_set_bytes
@@ -44,7 +44,7 @@ class Parts:
     title: FieldPostings
     body: FieldPostings
     complete: bool
-    orders: dict[str, list[int]] = field(default_factory=dict)  # slot orders, when loaded from a cache
+    orders: dict[str, Order] = field(default_factory=dict)  # sort orders, when loaded from a cache
 
 
 def build_parts(

@@ -22,16 +22,15 @@ def _column(papers: Sequence[Paper], name: str) -> list[Any] | None:
     return column if isinstance(column, list) and len(column) == len(papers) else None
 
 
-def packed(papers: Sequence[Paper], name: str) -> tuple[str, bytes]:
-    """The "keys" or "titles" column as one text and each string's end (uint64 bytes): the
-    corpus cache stores them so, and a digest of this form needs no string per paper."""
-    column = getattr(papers, name, None)
-    as_stored = getattr(column, "packed", None)
-    if as_stored is not None and len(column) == len(papers):  # type: ignore[arg-type]
-        return as_stored()  # type: ignore[no-any-return]
-    from broadsheet.corpus_cache import TextColumn  # one definition of the stored form
+def digest(papers: Sequence[Paper]) -> str:
+    """The corpus cache's `content_digest` of these papers: stored with cached papers (so
+    loading an index digests nothing), worked out from the columns otherwise."""
+    stored = getattr(papers, "digest", None)
+    if isinstance(stored, str):
+        return stored
+    from broadsheet.corpus_cache import TextColumn, content_digest  # one definition of both
 
-    return TextColumn.pack(keys(papers) if name == "keys" else titles(papers))
+    return content_digest(TextColumn.pack(keys(papers)), TextColumn.pack(titles(papers)), dates(papers))
 
 
 def keys(papers: Sequence[Paper]) -> list[str]:

@@ -174,7 +174,7 @@ class Evaluator:
         predicate = lookup.is_starred if kind == "starred" else lookup.is_read
         kept: list[int] = []
         if keys is not None and len(keys) <= universe.bit_count():
-            find = index.slot_of_key.get
+            find = (yield from index.slot_of_key_steps()).get
             for i, key in enumerate(keys, 1):  # the marked papers are fewer: look them up
                 slot = find(key)
                 if slot is not None:
@@ -185,7 +185,7 @@ class Evaluator:
             test: Callable[[str], bool] | None = keys.__contains__ if keys is not None else predicate
             if test is None:  # nothing known: nothing starred or read
                 return 0
-            slot_keys = index.keys_by_slot
+            slot_keys = yield from index.keys_by_slot_steps()
             for i, slot in enumerate(bits.to_slots(universe), 1):
                 if test(slot_keys[slot]):
                     kept.append(slot)

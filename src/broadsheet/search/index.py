@@ -25,10 +25,12 @@ from .query import Query, QueryError, parse_query
 from .results import Highlights, SearchResult, Span, StatusLookup
 from .steps import drain
 from .text import token_spans
+from .vocab import Vocabulary
 
 _ids = itertools.count(1)
 _TIERS_CACHE = 96
 _PHRASE_CACHE = 32
+_KEYS_PER_STEP = 10_000  # keys put in slot order, or in the key lookup, between yields (~2-5 ms)
 TITLE_TOKENS_KEPT = 4096  # titles kept tokenized for highlighting: the rows being looked at recur
 
 Outcome = SearchResult | QueryError
@@ -102,10 +104,11 @@ class SearchIndex:
 
     def warm_up(self) -> None:
         """Precompute what searches otherwise compute on first use: sort orders, number and
-        organization filters, key lookups, unions of one- and two-letter prefixes (~1.5 s
-        at 100k papers, ~2 s for a lazy corpus, whose records it decodes once). Call it in
-        the worker after build or load: otherwise the first `sort:`, `authors:` or `org:`
-        query computes these in one long step (100 ms to seconds, holding the GIL)."""
+        organization filters, unions of one- and two-letter prefixes. After a build that
+        is ~1-2 s at 100k papers; a loaded index has the orders and unions from its cache
+        file (~0.15 s left). Call it in the worker after build or load: otherwise the first
+        `sort:`, `authors:` or `org:` query computes these in one long step (100 ms to
+        seconds, holding the GIL). Key lookups (`is:starred`) are made on first use, in steps."""
         facets = self.facets
         facets.date_bits(None, None)
         for name in ("-date", "upvotes", "-upvotes", "title", "-title", "trending", "-trending"):
@@ -113,10 +116,7 @@ class SearchIndex:
         facets.number_bits("upvotes", None, 0)  # after the orders: read off "-upvotes"
         facets.number_bits("authors", None, 0)
         facets.org_bits("\x00")
-        _ = self.slot_of_key
-        vocab = self.vocab
-        short = sorted({term[:size] for term in vocab.terms for size in (1, 2)})
-        ranges = [vocab.prefix_range(prefix) for prefix in short]
+        ranges = _short_prefix_ranges(self.vocab)
         self.title.pin(ranges)
         self.body.pin(ranges)
 
@@ -247,17 +247,28 @@ class SearchIndex:
             self._titles = corpus.titles(self.papers)
         return self._titles
 
-    @property
-    def keys_by_slot(self) -> list[str]:
+    def keys_by_slot_steps(self) -> Generator[None, None, list[str]]:
+        """Keys in slot order, made on first use in chunks (one C call over 100k keys
+        would hold the GIL, and so the UI, for ~30 ms)."""
         if self._keys_by_slot is None:
-            keys = corpus.keys(self.papers)
-            self._keys_by_slot = [keys[row] for row in self.slot_to_row]
+            keys, order = corpus.keys(self.papers), self.slot_to_row
+            made: list[str] = []
+            for start in range(0, self.n, _KEYS_PER_STEP):
+                made += map(keys.__getitem__, order[start : start + _KEYS_PER_STEP])
+                yield
+            self._keys_by_slot = made
         return self._keys_by_slot
 
-    @property
-    def slot_of_key(self) -> dict[str, int]:
+    def slot_of_key_steps(self) -> Generator[None, None, dict[str, int]]:
+        """Each key's slot, made on first use (an `is:starred` or `is:read` query) in chunks."""
         if self._slot_of_key is None:
-            self._slot_of_key = {key: slot for slot, key in enumerate(self.keys_by_slot)}
+            keys = yield from self.keys_by_slot_steps()
+            made: dict[str, int] = {}
+            for start in range(0, self.n, _KEYS_PER_STEP):
+                stop = min(start + _KEYS_PER_STEP, self.n)
+                made.update(zip(keys[start:stop], range(start, stop), strict=True))
+                yield
+            self._slot_of_key = made
         return self._slot_of_key
 
     def nbytes(self) -> int:
@@ -266,3 +277,26 @@ class SearchIndex:
         terms = sum(len(t) + 50 for t in vocab.terms) + 36 * len(vocab.terms)
         grams = 4 * (len(vocab.grams.ids) + len(vocab.grams.offsets)) + 90 * len(vocab.grams.keys)
         return terms + grams + self.title.nbytes() + self.body.nbytes() + 36 * self.n
+
+
+def _short_prefix_ranges(vocab: Vocabulary) -> list[tuple[int, int]]:
+    """The id ranges of every distinct one- and two-letter term prefix, in prefix order.
+
+    Hops through the sorted terms a two-letter prefix at a time (a bisect per prefix), so
+    the cost follows the number of prefixes (hundreds), not of terms (10^5-10^6)."""
+    terms, ranges = vocab.terms, []
+    at, end = 0, len(terms)
+    while at < end:
+        first = terms[at][:1]
+        lo, stop = vocab.prefix_range(first)
+        ranges.append((lo, stop))
+        stop = max(stop, at + 1)  # (a term holding U+10FFFF may sort past its prefix's range)
+        while at < stop:
+            two = terms[at][:2]
+            if len(two) == 1:  # the one-letter term itself sorts first among its prefix's
+                at += 1
+                continue
+            lo, hi = vocab.prefix_range(two)
+            ranges.append((lo, hi))
+            at = max(hi, at + 1)
+    return ranges
