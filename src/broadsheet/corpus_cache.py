@@ -229,10 +229,6 @@ class TextColumn(Sequence[str]):
     def __iter__(self) -> Iterator[str]:
         return iter(self.as_list())
 
-    def packed(self) -> tuple[str, bytes]:
-        """As `pack` made it (without cutting it up)."""
-        return self._text, self._ends.tobytes()
-
     def as_list(self) -> list[str]:
         if self._list is None:
             text, ends = self._text, self._ends
