@@ -185,6 +185,24 @@ def test_the_year_scan_finds_the_latest_year_of_a_metadata_block() -> None:
     assert latest_explicit_year(io.BytesIO(cyrillic + (entry * 3).replace("2021", "2022").encode() + cyrillic)) == 2022
 
 
+def test_the_year_scan_maps_a_file_and_finds_what_it_finds_in_memory(tmp_path: Path) -> None:
+    entry = f"Paper\n\n{ABSTRACT}\n\n  • 2 authors\n·\n\n\nMay 2, 2021 5\n\n"
+    text = HEADER + "Dec 16\n\n" + entry * 30 + "Jun 3, 2030\n\n" + entry.replace("2021", "2022") + entry
+    cyrillic = ("зима " * 20_000).encode()
+    cases = [text.encode(), text.replace("\n", "\r\n").encode(), b"", cyrillic + text.encode() + cyrillic]
+    for number, data in enumerate(cases):
+        path = tmp_path / f"dump{number}.txt"
+        path.write_bytes(data)
+        for size in (3, 64, 1 << 20):
+            with mock.patch.object(dump_stream, "BLOCK_SIZE", size):
+                with path.open("rb") as handle:
+                    handle.seek(min(5, len(data)))
+                    from_file = latest_explicit_year(handle)
+                    assert handle.tell() == min(5, len(data))
+                assert from_file == latest_explicit_year(io.BytesIO(data)), (number, size)
+    assert latest_explicit_year(io.BytesIO(b"")) is None
+
+
 def test_a_wrong_page_year_assumption_is_read_again_and_ends_up_exact() -> None:
     # an orphan metadata block shows the latest year: the byte scan takes it, the rule does not;
     # longer than the head the sniffers read, which is parsed in one piece
