@@ -292,3 +292,21 @@ def test_orders_rank_every_slot_by_its_position() -> None:
         assert sorted(order.slots) == list(range(index.n))
         assert [order.rank[slot] for slot in order.slots] == list(range(index.n))
         assert list(order.rows) == [index.slot_to_row[slot] for slot in order.slots]
+
+
+def test_searching_a_lazy_corpus_reads_titles_without_cutting_them_all(tmp_path: Path) -> None:
+    from broadsheet import corpus_cache
+
+    papers = corpus()
+    corpus_cache.save(papers, "t", folder=tmp_path)
+    cached = corpus_cache.load("t", tmp_path)
+    assert cached is not None
+    lazy, plain = SearchIndex.build(cached), SearchIndex.build(papers)
+    cached.titles._list = None  # noqa: SLF001 - building cut them; searching must not need to
+    for text in ('title:"state space"', '"paper 1"', "mamba"):
+        found = lazy.search(text)
+        assert isinstance(found, SearchResult)
+        assert found.rows == plain.search(text).rows
+        spans = lazy.title_highlighter(text)
+        assert [spans(row) for row in found.rows] == [plain.title_highlighter(text)(row) for row in found.rows]
+    assert cached.titles._list is None  # noqa: SLF001

@@ -54,7 +54,7 @@ class SearchIndex:
         self.phrase_verdicts: dict[tuple[tuple[str, ...], bool, str], tuple[int, int]] = {}
         self.status_bits: dict[tuple[str, int], int] = {}
         self._keys_by_slot: list[str] | None = None
-        self._titles: list[str] | None = None
+        self._titles: Sequence[str] | None = None
         self._title_tokens: dict[int, tuple[tuple[int, int, str], ...]] = {}
         self._slot_of_key: dict[str, int] | None = None
 
@@ -241,10 +241,11 @@ class SearchIndex:
         self.status_bits[key] = marked
 
     @property
-    def titles(self) -> list[str]:
-        """Titles by row (a column of a lazy corpus: no decoding)."""
+    def titles(self) -> Sequence[str]:
+        """Titles by row, read a few at a time (a lazy corpus's column: no decoding, no
+        cutting them all up)."""
         if self._titles is None:
-            self._titles = corpus.titles(self.papers)
+            self._titles = corpus.title_column(self.papers)
         return self._titles
 
     def keys_by_slot_steps(self) -> Generator[None, None, list[str]]:
