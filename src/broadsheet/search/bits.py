@@ -87,17 +87,23 @@ def _find_all(digits: str) -> list[int]:
     return found
 
 
+def reserve_naturals(n: int) -> None:
+    """Make the ready ints `to_slots` picks from now, for `n` slots, rather than during a
+    search (a long-lived 100k-entry list made mid-typing is walked by young collections)."""
+    global _NATURALS
+    if len(_NATURALS) < n:
+        _NATURALS = list(range(max(n, 2 * len(_NATURALS))))
+
+
 def to_slots(bits: int) -> list[int]:
     """The slots in `bits`, ascending."""
-    global _NATURALS
     if not bits:
         return []
     digits = bin(bits)[:1:-1]
     if bits.bit_count() * _SPARSE < len(digits):
         return _find_all(digits)
     flags = digits.encode("ascii").translate(_DIGIT_TO_FLAG)
-    if len(_NATURALS) < len(flags):  # iterating a list of ready ints beats range() 3x
-        _NATURALS = list(range(max(len(flags), 2 * len(_NATURALS))))
+    reserve_naturals(len(flags))  # iterating a list of ready ints beats range() 3x
     return list(compress(_NATURALS, flags))
 
 

@@ -109,6 +109,7 @@ class SearchIndex:
         file (~0.15 s left). Call it in the worker after build or load: otherwise the first
         `sort:`, `authors:` or `org:` query computes these in one long step (100 ms to
         seconds, holding the GIL). Key lookups (`is:starred`) are made on first use, in steps."""
+        bits.reserve_naturals(self.n)
         facets = self.facets
         facets.date_bits(None, None)
         for name in ("-date", "upvotes", "-upvotes", "title", "-title", "trending", "-trending"):
