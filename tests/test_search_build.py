@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,9 +13,13 @@ from broadsheet.finder import Finder
 from broadsheet.model import Paper, Published
 from broadsheet.search import SearchIndex, bits
 from broadsheet.search import build as build_module
+from broadsheet.search import corpus as corpus_module
+from broadsheet.search import helper as helper_module
 from broadsheet.search import postings as postings_module
 from broadsheet.search.build import Parts, build_parts
-from broadsheet.search.postings import FieldPostings
+from broadsheet.search.helper import Helper
+from broadsheet.search.postings import FieldPostings, TermSlots
+from broadsheet.search.results import BuildCancelled
 from broadsheet.search.steps import drain
 
 COMMON = ["model", "language", "learning", "data", "the", "of", "a", "an"]
@@ -91,6 +96,64 @@ def test_moving_frequent_terms_into_bitsets_while_building_changes_nothing(
     assert state(build_parts(papers, False, None, None)) == expected
     titles = build_parts(papers, True, None, None)
     assert state(build_parts(papers, False, None, None, titles=titles)) == expected
+
+
+def use_helper(monkeypatch: pytest.MonkeyPatch, chunk: int = 16) -> list[Helper]:
+    """Build with a helper process for any corpus, in small chunks; the helpers started."""
+    started: list[Helper] = []
+    start = Helper.start
+
+    def recorded(*args: Any) -> Helper | None:
+        helper = start(*args)
+        if helper is not None:
+            started.append(helper)
+        return helper
+
+    monkeypatch.setattr(build_module, "_HELPER_MIN", 0)
+    monkeypatch.setattr(build_module, "_CHUNK", chunk)
+    monkeypatch.setattr(Helper, "start", staticmethod(recorded))
+    return started
+
+
+@pytest.mark.parametrize("share", [0.0, 0.4, 0.9])
+def test_a_helper_process_changes_nothing(share: float, monkeypatch: pytest.MonkeyPatch) -> None:
+    papers = corpus()
+    expected = state(build_parts(papers, False, None, None))
+    started = use_helper(monkeypatch)
+    monkeypatch.setattr(build_module, "_OWN_SHARE", share)
+    assert state(build_parts(papers, False, None, None)) == expected
+    titles = build_parts(papers, True, None, None)
+    assert state(build_parts(papers, False, None, None, titles=titles)) == expected
+    assert len(started) == 2 and all(helper.process.returncode == 0 for helper in started)
+
+
+def test_a_failing_helper_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    papers = corpus()
+    expected = state(build_parts(papers, False, None, None))
+    started = use_helper(monkeypatch)
+    monkeypatch.setattr(helper_module, "_BOOT", "import sys; sys.stdin.buffer.read(100); sys.exit(3)")
+    assert state(build_parts(papers, False, None, None)) == expected
+    assert [helper.process.returncode for helper in started] == [3]
+
+
+def test_cancelling_ends_the_helper(monkeypatch: pytest.MonkeyPatch) -> None:
+    started = use_helper(monkeypatch)
+    calls = iter(range(1000))
+    with pytest.raises(BuildCancelled):
+        build_parts(corpus(), False, None, lambda: next(calls) > 2)
+    assert len(started) == 1 and started[0].process.returncode is not None
+
+
+def test_slot_lists_settled_early_go_back_to_lists() -> None:
+    papers = corpus()
+    titles = build_parts(papers, True, None, None)
+    expected = field_state(titles.title)
+    keys = [term.encode() for term in titles.vocab.terms]
+    slots = TermSlots(len(papers), settle_at=1)  # every term gets a bitset
+    build_module.collect_into(slots, [corpus_module.titles(papers)[row] for row in titles.slot_to_row])
+    slots.settle()
+    assert not any(slots.arrays.values())
+    assert field_state(FieldPostings.collect(keys, slots)) == expected
 
 
 def test_every_term_finds_exactly_its_papers() -> None:

@@ -68,12 +68,13 @@ class SearchIndex:
         should_cancel: Cancel | None = None,
         titles: SearchIndex | None = None,
     ) -> SearchIndex:
-        """Index titles, abstracts and AI summaries. Run it off the UI thread: 6-9 s for
+        """Index titles, abstracts and AI summaries. Run it off the UI thread: 7-9 s for
         100k papers (1.5 KB abstracts; more for bigger vocabularies) on a slow 2-core
-        machine, holding the GIL most of the time. Given the `build_titles` index of the
-        same papers, its slot order and title postings are reused (only abstracts are
-        tokenized); the result is the same. Raises `BuildCancelled` soon after
-        `should_cancel()` returns True."""
+        machine, with a helper process tokenizing part of the abstracts on the second core
+        (`helper`); what runs here holds the GIL most of the time. Given the
+        `build_titles` index of the same papers, its slot order and title postings are
+        reused (only abstracts are tokenized); the result is the same. Raises
+        `BuildCancelled` soon after `should_cancel()` returns True."""
         reuse = None
         if titles is not None:
             reuse = Parts(titles.slot_to_row, titles.vocab, titles.title, titles.body, titles.complete)

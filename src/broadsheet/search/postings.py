@@ -16,8 +16,15 @@ from collections import defaultdict
 from collections.abc import Generator, Iterable, Sequence
 from functools import partial
 from itertools import accumulate, compress, repeat
+from typing import TYPE_CHECKING
 
 from . import bits
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    # a TermSlots as terms, their slot counts, their slots end to end, and the bitsets
+    Packed: TypeAlias = tuple[list[bytes], array[int], array[int], dict[bytes, int]]
 
 _SCATTER_CHUNK = 25_000  # slots scattered per step (~2-5 ms)
 _RANGE_CACHE_MIN = 20_000  # cache unions that scattered at least this many slots
@@ -39,22 +46,44 @@ class TermSlots:
     or more, so bitsets in the end) into bitsets: their arrays then hold only the slots
     since the last call. Those terms hold 2/3 of all slots (44 MB of arrays at 100k papers,
     which with the heap fragmentation they leave behind raised the peak memory ~35 MB).
+
+    Collecting only part of the papers (see `helper`), a term is likely dense with fewer
+    slots: `settle_at` lowers the count that makes a bitset. A term that stays below the
+    threshold goes back to a slot list in `FieldPostings.collect`.
     """
 
-    def __init__(self, n_docs: int) -> None:
+    def __init__(self, n_docs: int, settle_at: int | None = None) -> None:
         self.n_docs = n_docs
+        self.settle_at = dense_threshold(n_docs) if settle_at is None else settle_at
         self.arrays: defaultdict[bytes, array[int]] = defaultdict(partial(array, "I"))
         self.frequent: dict[bytes, int] = {}
         self.flags = bits.new_flags(n_docs)  # scratch for bits.from_ascending
 
     def settle(self) -> None:
         arrays, frequent = self.arrays, self.frequent
-        grown = compress(arrays.keys(), map(dense_threshold(self.n_docs).__le__, map(len, arrays.values())))
+        grown = compress(arrays.keys(), map(self.settle_at.__le__, map(len, arrays.values())))
         for key in dict.fromkeys([*frequent, *grown]):
             slots = arrays[key]
             if slots:
                 frequent[key] = frequent.get(key, 0) | bits.from_ascending(self.flags, slots)
                 del slots[:]
+
+    def packed(self) -> Packed:
+        """The whole state in a few objects, cheap to pickle (see `helper`)."""
+        arrays = self.arrays
+        flat = array("I")
+        any(map(flat.extend, arrays.values()))
+        return list(arrays), array("I", map(len, arrays.values())), flat, self.frequent
+
+    def absorb(self, packed: Packed) -> None:
+        """Add the `packed` state of another TermSlots whose slots all come after these."""
+        keys, sizes, flat, frequent = packed
+        ends = list(accumulate(sizes))
+        parts = map(flat.__getitem__, map(slice, [0, *ends], ends))
+        any(map(array.extend, map(self.arrays.__getitem__, keys), parts))
+        mine = self.frequent
+        for key, bitset in frequent.items():
+            mine[key] = mine.get(key, 0) | bitset
 
 
 class FieldPostings:
@@ -80,6 +109,11 @@ class FieldPostings:
         threshold = dense_threshold(n_docs)
         frequent = {bisect_left(keys, key): bitset for key, bitset in slots.frequent.items()}
         slots.frequent.clear()
+        for term_id, bitset in list(frequent.items()):
+            if bitset.bit_count() + sizes[term_id] < threshold:  # settled early, and rare after all
+                del frequent[term_id]
+                arrays[term_id] = array("I", sorted([*bits.to_slots(bitset), *arrays[term_id]]))
+                sizes[term_id] = len(arrays[term_id])
         dense: dict[int, int] = {}
         for term_id in sorted(frequent.keys() | {i for i, size in enumerate(sizes) if size >= threshold}):
             rest = bits.from_ascending(slots.flags, arrays[term_id]) if sizes[term_id] else 0
