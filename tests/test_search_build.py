@@ -240,3 +240,15 @@ def test_a_stopped_finder_ends_quietly() -> None:
     assert not finder.wait(60)
     path = finder.index_path()
     assert path is not None and not path.exists()
+
+
+def test_no_helper_with_one_usable_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
+    papers = corpus()
+    expected = state(build_parts(papers, False, None, None))
+    monkeypatch.setattr(build_module, "_HELPER_MIN", 0)
+    monkeypatch.setattr(helper_module, "_usable_cpus", lambda: 1)
+    asked: list[Helper | None] = []
+    start = Helper.start
+    monkeypatch.setattr(Helper, "start", staticmethod(lambda *args: asked.append(start(*args)) or asked[-1]))
+    assert state(build_parts(papers, False, None, None)) == expected
+    assert asked == [None]  # asked for, and refused: the build went on alone

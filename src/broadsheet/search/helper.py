@@ -41,6 +41,12 @@ def likely_dense(n_docs: int) -> int:
     return dense_threshold(n_docs) // 2
 
 
+def _usable_cpus() -> int:
+    """CPUs this process may run on (a container or `taskset` may allow fewer than exist)."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
+
+
 class Helper:
     """One helper process and the slots not yet claimed, `[next, end)`: the helper claims
     from the front (through a feeding thread), the indexer from the back."""
@@ -59,7 +65,7 @@ class Helper:
     @classmethod
     def start(cls, n_docs: int, first: int, texts: Texts, chunk: int) -> Helper | None:
         """Start tokenizing slots from `first` on, `chunk` at a time; None if no process starts."""
-        if not sys.executable or (os.cpu_count() or 1) < 2:
+        if not sys.executable or _usable_cpus() < 2:
             return None
         try:
             process = subprocess.Popen(
