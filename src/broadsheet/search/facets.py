@@ -44,7 +44,7 @@ class Order:
     def of(cls, slots: Sequence[int], slot_to_row: Sequence[int]) -> Order:
         """The order with these slots, first to last."""
         slots = array("I", slots)
-        rank = array("I", bytes(4 * len(slots)))
+        rank = array("I", [0]) * len(slots)
         any(map(rank.__setitem__, slots, range(len(slots))))  # rank[slot] = position, in C
         return cls(slots, array("I", map(slot_to_row.__getitem__, slots)), rank)
 
