@@ -248,3 +248,62 @@ def test_short_prefix_ranges_are_every_one_and_two_letter_prefix() -> None:
     # a term holding U+10FFFF sorts past its prefix's range: the hops still end, covering the same
     odd = Vocabulary(sorted({"x", "xy", "x\U0010ffff", "x\U0010ffffz", "\U0010ffff", "\U0010ffffa"}))
     assert set(_short_prefix_ranges(odd)) == set(naive(odd))
+
+
+def test_every_sort_order_is_a_plain_sort_with_ties_by_slot() -> None:
+    import functools
+    import random
+
+    from broadsheet.model import UpvoteSample, upvote_growth
+
+    rng = random.Random(5)
+    start = dt.date(2024, 3, 1)
+    papers = []
+    for i in range(400):
+        votes = rng.choice([None, 0, 3, 3, 7, 12])
+        seen = [
+            UpvoteSample(start + dt.timedelta(days=d), v)
+            for d, v in ((0, 1), (rng.choice([1, 2, 4]), rng.choice([2, 5, 9])))
+        ]
+        papers.append(
+            paper(
+                rng.choice(["Alpha", "alpha", "Beta", "ÄLPHA", "beta", "Gamma"]) + ("" if i % 3 else f" {i % 5}"),
+                day=rng.choice([None, 1, 2, 3]),
+                upvotes=votes,
+                upvote_history=tuple(seen) if i % 4 else (),
+                key=f"k{i:03}",
+            )
+        )
+    index = SearchIndex.build(papers)
+    rows, n = index.slot_to_row, len(papers)
+    titles = [papers[row].title.casefold() for row in rows]
+    days = [papers[row].published.date if papers[row].published else None for row in rows]
+    number = {
+        "upvotes": [papers[row].upvotes for row in rows],
+        "trending": [upvote_growth(papers[row]) for row in rows],
+    }
+
+    def by(values: list, descending: bool) -> list[int]:
+        """Known values first (ascending or descending), ties by slot; unknown ones last, by slot."""
+
+        def compare(a: int, b: int) -> int:
+            x, y = values[a], values[b]
+            if x != y:
+                return (-1 if x < y else 1) * (-1 if descending else 1)
+            return a - b
+
+        known = sorted((s for s in range(n) if values[s] is not None), key=functools.cmp_to_key(compare))
+        return known + [s for s in range(n) if values[s] is None]
+
+    expected = {
+        "date": list(range(n)),
+        "-date": by(days, descending=False),
+        "title": by(titles, descending=False),
+        "-title": by(titles, descending=True),
+        "upvotes": by(number["upvotes"], descending=True),
+        "-upvotes": by(number["upvotes"], descending=False),
+        "trending": by(number["trending"], descending=True),
+        "-trending": by(number["trending"], descending=False),
+    }
+    for name in ("-title", "trending", "-date", "upvotes", "title", "-upvotes", "-trending", "date"):
+        assert list(index.facets.order(name).slots) == expected[name], name
