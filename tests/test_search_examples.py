@@ -236,7 +236,6 @@ def test_key_lookups_are_made_in_steps_and_find_every_paper(monkeypatch: pytest.
 
 
 def test_short_prefix_ranges_are_every_one_and_two_letter_prefix() -> None:
-    from broadsheet.search.index import _short_prefix_ranges
     from broadsheet.search.vocab import Vocabulary
 
     def naive(vocab: Vocabulary) -> list[tuple[int, int]]:
@@ -244,10 +243,10 @@ def test_short_prefix_ranges_are_every_one_and_two_letter_prefix() -> None:
         return [vocab.prefix_range(prefix) for prefix in prefixes]
 
     vocab = Vocabulary(sorted({"a", "ab", "abc", "ac", "b", "ba", "c", "cd", "ce", "é", "éa", "日本", "xy"}))
-    assert _short_prefix_ranges(vocab) == naive(vocab)
+    assert vocab.short_prefix_ranges() == naive(vocab)
     # a term holding U+10FFFF sorts past its prefix's range: the hops still end, covering the same
     odd = Vocabulary(sorted({"x", "xy", "x\U0010ffff", "x\U0010ffffz", "\U0010ffff", "\U0010ffffa"}))
-    assert set(_short_prefix_ranges(odd)) == set(naive(odd))
+    assert set(odd.short_prefix_ranges()) == set(naive(odd))
 
 
 def test_every_sort_order_is_a_plain_sort_with_ties_by_slot() -> None:

@@ -25,7 +25,6 @@ from .query import Query, QueryError, parse_query
 from .results import Highlights, SearchResult, Span, StatusLookup
 from .steps import drain
 from .text import token_spans
-from .vocab import Vocabulary
 
 _ids = itertools.count(1)
 _TIERS_CACHE = 96
@@ -118,7 +117,7 @@ class SearchIndex:
         facets.number_bits("upvotes", None, 0)  # after the orders: read off "-upvotes"
         facets.number_bits("authors", None, 0)
         facets.org_bits("\x00")
-        ranges = _short_prefix_ranges(self.vocab)
+        ranges = self.vocab.short_prefix_ranges()
         self.title.pin(ranges)
         self.body.pin(ranges)
 
@@ -280,26 +279,3 @@ class SearchIndex:
         terms = sum(len(t) + 50 for t in vocab.terms) + 36 * len(vocab.terms)
         grams = 4 * (len(vocab.grams.ids) + len(vocab.grams.offsets)) + 90 * len(vocab.grams.keys)
         return terms + grams + self.title.nbytes() + self.body.nbytes() + 36 * self.n
-
-
-def _short_prefix_ranges(vocab: Vocabulary) -> list[tuple[int, int]]:
-    """The id ranges of every distinct one- and two-letter term prefix, in prefix order.
-
-    Hops through the sorted terms a two-letter prefix at a time (a bisect per prefix), so
-    the cost follows the number of prefixes (hundreds), not of terms (10^5-10^6)."""
-    terms, ranges = vocab.terms, []
-    at, end = 0, len(terms)
-    while at < end:
-        first = terms[at][:1]
-        lo, stop = vocab.prefix_range(first)
-        ranges.append((lo, stop))
-        stop = max(stop, at + 1)  # (a term holding U+10FFFF may sort past its prefix's range)
-        while at < stop:
-            two = terms[at][:2]
-            if len(two) == 1:  # the one-letter term itself sorts first among its prefix's
-                at += 1
-                continue
-            lo, hi = vocab.prefix_range(two)
-            ranges.append((lo, hi))
-            at = max(hi, at + 1)
-    return ranges

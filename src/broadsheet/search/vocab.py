@@ -139,6 +139,26 @@ class Vocabulary:
         lo = bisect_left(self.terms, prefix)
         return lo, bisect_left(self.terms, prefix + "\U0010ffff", lo)
 
+    def short_prefix_ranges(self) -> list[tuple[int, int]]:
+        """The id ranges of every distinct one- and two-letter prefix, in prefix order (the
+        unions `warm_up` pins). Hops through the terms a two-letter prefix at a time (a
+        bisect per prefix), so the cost follows the prefixes (hundreds), not the terms."""
+        terms, ranges = self.terms, []
+        at, end = 0, len(terms)
+        while at < end:
+            lo, stop = self.prefix_range(terms[at][:1])
+            ranges.append((lo, stop))
+            stop = max(stop, at + 1)  # (a term holding U+10FFFF may sort past its prefix's range)
+            while at < stop:
+                two = terms[at][:2]
+                if len(two) == 1:  # the one-letter term itself sorts first among its prefix's
+                    at += 1
+                    continue
+                lo, hi = self.prefix_range(two)
+                ranges.append((lo, hi))
+                at = max(hi, at + 1)
+        return ranges
+
     def expand(self, word: str, prefix: bool) -> Expansion:
         """`expand_steps` run to completion."""
         return drain(self.expand_steps(word, prefix))
