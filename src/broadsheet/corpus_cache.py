@@ -25,9 +25,10 @@ from array import array
 from collections.abc import Iterator, Sequence
 from itertools import accumulate, chain, count
 from pathlib import Path
-from typing import Any, BinaryIO, overload
+from typing import Any, overload
 
 from broadsheet import paths
+from broadsheet.file_map import mapped
 from broadsheet.model import Organization, Paper, Published, Source, UpvoteSample, upvote_growth
 
 FORMAT = 9  # bump when the layout or the parser's output changes
@@ -144,7 +145,7 @@ def load(key: str, folder: Path | None = None) -> CachedPapers | None:
     """The cached papers, or None when absent, stale or damaged (never an exception)."""
     folder = folder or cache_folder()
     try:
-        with open(folder / f"{key}.columns", "rb") as handle, _mapped(handle) as data:
+        with open(folder / f"{key}.columns", "rb") as handle, mapped(handle) as data:
             if data[: len(_MAGIC)] != _MAGIC:
                 return None
             # from the mapping, not read(): copying 20 MB first costs more than decoding it
@@ -154,23 +155,10 @@ def load(key: str, folder: Path | None = None) -> CachedPapers | None:
         records = open(folder / f"{key}.records", "rb")  # noqa: SIM115 - kept open by the mapping
         with records:
             size = os.fstat(records.fileno()).st_size
-            mapped = mmap.mmap(records.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
-        return CachedPapers(columns, mapped)
+            texts = mmap.mmap(records.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        return CachedPapers(columns, texts)
     except (OSError, EOFError, ValueError, TypeError, KeyError):
         return None
-
-
-@contextlib.contextmanager
-def _mapped(handle: BinaryIO) -> Iterator[mmap.mmap | bytes]:
-    """The whole file, memory-mapped (an empty file cannot be mapped: empty bytes then)."""
-    if not os.fstat(handle.fileno()).st_size:
-        yield b""
-        return
-    mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-    try:
-        yield mapped
-    finally:
-        mapped.close()
 
 
 def content_digest(keys: tuple[str, bytes], titles: tuple[str, bytes], dates: Sequence[int]) -> str:

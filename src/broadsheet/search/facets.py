@@ -144,9 +144,9 @@ class Facets:
         if name in ("title", "-title"):
             names = corpus.titles(papers)
             titles = [names[row].casefold() for row in rows]
-            if name == "title":
-                return sorted(range(self.n), key=titles.__getitem__)
-            return sorted(self.order("title").slots, key=titles.__getitem__, reverse=True)
+            ascending = self._orders.get("title")
+            slots = ascending.slots if ascending is not None else sorted(range(self.n), key=titles.__getitem__)
+            return slots if name == "title" else sorted(slots, key=titles.__getitem__, reverse=True)
         field = name.lstrip("-")
         values, slots = self._sorted_growth() if field == "trending" else self._sorted_numbers(field)
         present = bits.new_flags(self.n)

@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
+from broadsheet.file_map import mapped
 from broadsheet.model import Paper
 from broadsheet.sources.dump import collector_paused
 from broadsheet.sources.dump_parser import DumpParser, PageAssumption
@@ -51,17 +52,13 @@ def _whole(handle: BinaryIO) -> Iterator[bytes | mmap.mmap]:
     copied each one two or three times: half of this scan's time). Other handles are read."""
     position = handle.tell()
     try:
-        try:
-            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-        except (OSError, ValueError, io.UnsupportedOperation):  # not a file, or an empty one
-            handle.seek(0)
-            yield handle.read()
-            return
-        try:
-            yield mapped
-        finally:
-            with contextlib.suppress(BufferError):  # a match object still held (an error on the way)
-                mapped.close()
+        with contextlib.ExitStack() as stack:
+            try:
+                data = stack.enter_context(mapped(handle))
+            except (OSError, ValueError, io.UnsupportedOperation):  # not a file on disk
+                handle.seek(0)
+                data = handle.read()
+            yield data
     finally:
         handle.seek(position)
 
