@@ -109,9 +109,13 @@ async def test_the_list_bar_draws_as_a_fresh_textual_bar_while_typing_and_scroll
         assert isinstance(bar, ThumbScrollBar)
         steps = [("pagedown",), ("pagedown", "pagedown"), ("G",), ("slash", "d", "i", "f"), ("backspace", "backspace")]
         steps += [("escape",), ("g",), ("slash", "s", "t", "u"), ("space", "9"), ("escape", "end", "pageup")]
+        steps += [("theme:broadsheet-light",), ("pagedown",), ("theme:broadsheet-high-contrast",), ("home",)]
         checked = 0
         for keys in steps:
-            await pilot.press(*keys)
+            if keys[0].startswith("theme:"):  # new colours: no line kept from the old ones may show
+                app.theme = keys[0].removeprefix("theme:")
+            else:
+                await pilot.press(*keys)
             await settle(app, pilot)
             kept = cells(bar.render_lines(Region(0, 0, *bar.size)))
             bar._set_dirty()  # noqa: SLF001 - from scratch: Textual's own pass, no kept lines
