@@ -86,8 +86,8 @@ class FilterBox(Input):
         if focused and self._cursor_visible:
             cursor = self.cursor_position
             text = value + " " if self.cursor_at_end else value
-            cursor_style = self.get_component_rich_style("input--cursor")
-            segments = [Segment(text[:cursor]), Segment(text[cursor : cursor + 1], cursor_style), Segment(text[cursor + 1 :])]
+            under = Segment(text[cursor : cursor + 1], self.get_component_rich_style("input--cursor"))
+            segments = [Segment(text[:cursor]), under, Segment(text[cursor + 1 :])]
         else:
             segments = [Segment(value)]
         width = self.scrollable_content_region.width + 1
