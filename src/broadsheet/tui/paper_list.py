@@ -279,10 +279,11 @@ class PaperList(ScrollView, can_focus=True):
         # the scrollbar's columns, drawn over (or blank): left out when not asked for
         gutter = 0 if x2 <= width else self.size.width - width
         filtered = (filters, background)
+        positions = range(top + crop.line_range.start, top + crop.line_range.stop)
         if all(isinstance(line_filter, STYLE_BY_STYLE_FILTERS) for line_filter in filters):
-            strips = [self._line(top + y, width, focused, gutter, filtered) for y in crop.line_range]
+            strips = self._lines(positions, width, focused, gutter, filtered)
         else:
-            strips = [_through(self._line(top + y, width, focused, gutter), filtered) for y in crop.line_range]
+            strips = [_through(strip, filtered) for strip in self._lines(positions, width, focused, gutter)]
         if (x1, x2) != (0, width + gutter):
             strips = [strip.crop(x1, x2) for strip in strips]
         return strips
@@ -319,46 +320,73 @@ class PaperList(ScrollView, can_focus=True):
         """Row `position` of the list (not of the screen), `width` cells wide, plus `gutter`
         blank cells (where the scrollbar is drawn over it); with `filtered`, through those
         line filters (each of STYLE_BY_STYLE_FILTERS)."""
-        if position >= len(self._rows) or width <= 0:
-            blank = Strip.blank(max(width, 0) + gutter, self.rich_style)
-            return _through(blank, filtered) if filtered else blank
-        index = self._rows[position]
-        starred = self._is_starred(index)
-        read = self._is_read(index)
-        cursor = position == self.cursor
-        key = (index, starred, read, cursor, focused, width, gutter, _filtering_key(filtered))
-        cache = self._cache
-        strip = cache.get(key)
-        if strip is None:
-            if filtered is None:
-                strip = self._render_row(index, starred, read, cursor, width, gutter, self._styles())
-            elif cursor:  # the cursor's style is laid over the row's: filter the result, as Textual does
-                strip = _through(
-                    self._render_row(index, starred, read, cursor, width, gutter, self._styles()), filtered
-                )
-            else:  # the same styles filtered once: no copy of every row through the filters
-                strip = self._render_row(index, starred, read, cursor, width, gutter, self._filtered_styles(filtered))
-            if len(cache) >= ROWS_KEPT:
-                del cache[next(iter(cache))]
-            cache[key] = strip
-        return strip
+        return self._lines(range(position, position + 1), width, focused, gutter, filtered)[0]
 
-    def _row_fields(self, index: int) -> tuple[str, str, str]:
-        """Title, date and upvotes of a row; from the cache's columns when it has them,
-        so painting a row never decodes a whole paper."""
+    def _lines(
+        self, positions: range, width: int, focused: bool, gutter: int = 0, filtered: Filtering | None = None
+    ) -> list[Strip]:
+        """`_line` for each of `positions`, with what is the same for every row (styles,
+        columns, the cache key's tail) worked out once: a keystroke's frame draws ~37 rows."""
+        rows = self._rows
+        shown = len(rows) if width > 0 else 0
+        styles = self._styles()
+        row_styles = styles if filtered is None else self._filtered_styles(filtered)
+        tail = (focused, width, gutter, _filtering_key(filtered))
+        fields = self._row_fields_getter()
+        cursor_at = self.cursor
+        is_starred, is_read, cache = self._is_starred, self._is_read, self._cache
+        strips: list[Strip] = []
+        for position in positions:
+            if position >= shown:
+                blank = Strip.blank(max(width, 0) + gutter, self.rich_style)
+                strips += [_through(blank, filtered) if filtered else blank] * (positions.stop - position)
+                break
+            index = rows[position]
+            starred = is_starred(index)
+            read = is_read(index)
+            cursor = position == cursor_at
+            key = (index, starred, read, cursor, tail)
+            strip = cache.get(key)
+            if strip is None:
+                if filtered is not None and cursor:  # the cursor's style is laid over the row's:
+                    # filter the result, as Textual does
+                    strip = self._render_row(index, starred, read, cursor, width, gutter, styles, fields)
+                    strip = _through(strip, filtered)
+                else:  # or the styles were filtered once: no copy of every row through the filters
+                    strip = self._render_row(index, starred, read, cursor, width, gutter, row_styles, fields)
+                if len(cache) >= ROWS_KEPT:
+                    del cache[next(iter(cache))]
+                cache[key] = strip
+            strips.append(strip)
+        return strips
+
+    def _row_fields_getter(self) -> Callable[[int], tuple[str, str, str]]:
+        """Title, date and upvotes of a row by index; from the cache's columns when it has
+        them, so painting a row never decodes a whole paper."""
         papers = self._papers
         titles = getattr(papers, "titles", None)
-        if titles is not None:
-            ordinal = papers.dates[index]  # type: ignore[attr-defined]
-            votes = papers.upvotes[index]  # type: ignore[attr-defined]
-            date = dt.date.fromordinal(ordinal).isoformat() if ordinal else ""
+        if titles is None:
+            return _paper_fields(papers)
+        dates, upvotes = papers.dates, papers.upvotes  # type: ignore[attr-defined]
+        from_ordinal = dt.date.fromordinal
+
+        def fields(index: int) -> tuple[str, str, str]:
+            ordinal, votes = dates[index], upvotes[index]
+            date = from_ordinal(ordinal).isoformat() if ordinal else ""
             return titles[index], date, f"▲{votes}" if votes > 0 else ""
-        paper = papers[index]
-        date = paper.published.date.isoformat() if paper.published else ""
-        return paper.title, date, f"▲{paper.upvotes}" if paper.upvotes else ""
+
+        return fields
 
     def _render_row(
-        self, index: int, starred: bool, read: bool, cursor: bool, width: int, gutter: int, styles: tuple[Style, ...]
+        self,
+        index: int,
+        starred: bool,
+        read: bool,
+        cursor: bool,
+        width: int,
+        gutter: int,
+        styles: tuple[Style, ...],
+        fields: Callable[[int], tuple[str, str, str]],
     ) -> Strip:
         """Segments built directly: a rich Text render per row cost most of a repaint."""
         base, read_style, unread_style, read_match, unread_match, meta_style, star_style, cursor_style, gutter_style = (
@@ -366,7 +394,7 @@ class PaperList(ScrollView, can_focus=True):
         )
         title_style, match_style = (read_style, read_match) if read else (unread_style, unread_match)
 
-        raw_title, date, votes = self._row_fields(index)
+        raw_title, date, votes = fields(index)
         tail = f" {date:>{DATE_WIDTH}} {votes:>{VOTES_WIDTH}}" if width >= 50 else ""
         title_width = max(1, width - 2 - len(tail))
         title = one_line(raw_title)
@@ -436,6 +464,17 @@ class PaperList(ScrollView, can_focus=True):
 
 
 Filtering = tuple[tuple[LineFilter, ...], Color]  # the app's line filters and the list's background
+
+
+def _paper_fields(papers: Sequence[Paper]) -> Callable[[int], tuple[str, str, str]]:
+    """`PaperList._row_fields_getter` for plain papers (no cached columns)."""
+
+    def fields(index: int) -> tuple[str, str, str]:
+        paper = papers[index]
+        date = paper.published.date.isoformat() if paper.published else ""
+        return paper.title, date, f"▲{paper.upvotes}" if paper.upvotes else ""
+
+    return fields
 
 
 def _filtering_key(filtered: Filtering | None) -> object:
