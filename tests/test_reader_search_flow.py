@@ -198,6 +198,50 @@ async def test_scrolling_follows_the_row_count(tmp_path: Path) -> None:
         assert papers.vertical_scrollbar.window_virtual_size == 80
 
 
+async def test_the_cursor_keeps_its_paper_in_view_when_the_results_change(tmp_path: Path) -> None:
+    """Deep in the list, a filter that keeps the cursor's paper moves the cursor to it and
+    scrolls it into view (and draws that row as the cursor's); one that drops it goes to
+    the top. Each change of the highlighted paper is announced to the app."""
+    titles = [f"Paper number {n} about topic {'odd' if n % 3 else 'triple'}" for n in range(300)]
+    app = make_app(args_for(write_listing(tmp_path, titles), tmp_path / "state.toml"))
+    highlighted: list[int | None] = []
+    async with app.run_test(size=(120, 24)) as pilot:
+        await settle(app, pilot)
+        papers = app.query_one(PaperList)
+        papers.focus()
+        await pilot.press("G")
+        papers.cursor = 150  # the middle, scrolled there from the end
+        await settle(app, pilot)
+        paper = papers.current
+        assert papers.cursor == 150 and paper is not None and papers.scroll_y > 100
+        word = "triple" if "triple" in app.library.papers[paper].title else "odd"
+        original = PaperList.post_message
+
+        def spy(self, message):  # type: ignore[no-untyped-def]
+            if isinstance(message, PaperList.Highlighted):
+                highlighted.append(message.paper_index)
+            return original(self, message)
+
+        PaperList.post_message = spy  # type: ignore[method-assign]
+        try:
+            await pilot.press("slash", *word)
+            await settle(app, pilot)
+            assert len(papers.rows) == (100 if word == "triple" else 200)
+            assert papers.current == paper and papers.cursor == list(papers.rows).index(paper) != 150
+            height = papers.scrollable_content_region.height
+            assert papers.scroll_y <= papers.cursor < papers.scroll_y + height
+            assert highlighted == []  # the same paper: nothing to announce
+            await pilot.press(*" zzzz")  # matches nothing of it: the top, and it is announced
+            await settle(app, pilot)
+            assert list(papers.rows) == [] and highlighted == [None]
+            await pilot.press("escape")
+            await settle(app, pilot)
+            assert papers.cursor == 0 and papers.scroll_y == 0
+            assert highlighted and highlighted[-1] == papers.current
+        finally:
+            PaperList.post_message = original  # type: ignore[method-assign]
+
+
 def filter_line(app: BroadsheetApp) -> str:
     return app.query_one("#filter").render_line(0).text
 

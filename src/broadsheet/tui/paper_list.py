@@ -155,8 +155,12 @@ class PaperList(ScrollView, can_focus=True):
             position = _position_of(rows, keep)
             if position < 0:
                 position = 0
-        self.cursor = position
+        # not through watch_cursor: it would repaint two rows of the list repainted below
+        self.set_reactive(PaperList.cursor, position)
+        self._scroll_cursor_into_view()
         self._refresh_rows()
+        if self.current != keep:
+            self.post_message(self.Highlighted(self, self.current))
 
     def set_papers(self, papers: Sequence[Paper]) -> None:
         """Another set of papers; rows come with the next search result."""
