@@ -142,6 +142,77 @@ def test_phrase_queries_over_the_cache_match_the_plain_papers(tmp_path: Path) ->
     assert plain_index.search('"low-rank"').rows  # the phrase is there to find
 
 
+def test_prefetching_asks_for_the_pages_of_every_body_and_no_more(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kernel is asked (MADV_WILLNEED) for page-aligned ranges that hold each requested
+    paper's abstract and summary; near ones are asked for together, far ones apart."""
+    import mmap
+
+    long_text = "x" * 40_000  # ~10 pages a paper: 64 KB gaps appear between far rows
+    papers = [
+        Paper(title=f"p{i}", abstract=f"{i} {long_text}", ai_summary="s" if i % 2 else None, sources=(Source("x", i),))
+        for i in range(60)
+    ]
+    corpus_cache.save(papers, "w", folder=tmp_path)
+    cached = corpus_cache.load("w", folder=tmp_path)
+    assert cached is not None
+    asked: list[tuple[int, int]] = []
+    monkeypatch.setattr(corpus_cache, "_advise", lambda records, start, end: asked.append((start, end)))
+    rows = [3, 4, 5, 40, 41, 12]
+    cached.prefetch_bodies(rows)
+    at = cached._offsets  # noqa: SLF001
+    for row in rows:
+        first, last = at[3 * row], at[3 * row + 2]
+        assert any(start <= first and last <= end for start, end in asked), row
+    assert len(asked) == 3  # 3-5, 12 and 40-41: each a run of neighbours
+    assert sum(end - start for start, end in asked) < 12 * 45_000  # not the rows between
+    asked.clear()
+    cached.prefetch_bodies([])
+    assert asked == []
+    monkeypatch.undo()
+    cached.prefetch_bodies(list(range(60)))  # the real call: a hint, nothing changes
+    assert [cached.body_text(i) for i in range(60)] == [(p.abstract, p.ai_summary) for p in papers]
+    assert isinstance(cached._records, mmap.mmap)  # noqa: SLF001 - so the hint was really given
+
+
+def test_a_phrase_check_lets_the_ui_in_while_texts_come_slowly(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading texts from disk can be slow (a cold page cache): the check then yields every
+    _READ_SLICE, not only between chunks, and still finds the same papers."""
+    import time
+
+    from broadsheet.search import SearchIndex, corpus, evaluate
+
+    papers = [
+        Paper(title=f"Paper {i}", abstract="we adapt low-rank updates" if i % 2 else "low and rank", sources=(Source("x", i),))
+        for i in range(120)
+    ]
+    index = SearchIndex.build(papers)
+    expected = index.search('"low-rank"').rows
+    assert len(expected) == 60
+    index = SearchIndex.build(papers)  # no verdicts kept from that search
+    quick = corpus.body_reader(papers)
+
+    def slow(row: int) -> tuple[str, str | None]:
+        time.sleep(0.001)
+        return quick(row)
+
+    monkeypatch.setattr(corpus, "body_reader", lambda _papers: slow)
+    monkeypatch.setattr(evaluate, "_READ_SLICE", 0.004)
+    steps = index.search_steps('"low-rank"')
+    longest, yields, result = 0.0, 0, None
+    began = time.perf_counter()
+    for step in steps:
+        now = time.perf_counter()
+        longest, began = max(longest, now - began), now
+        yields += step is None
+        if step is not None:
+            result = step
+    assert result is not None and result.rows == expected
+    assert yields >= 120 * 0.001 / 0.004 / 2  # ~one per slice of reading
+    assert longest < 0.05  # 200 texts in one step would take 0.2 s
+
+
 def test_the_upvote_digest_is_the_same_from_columns_and_from_papers(tmp_path: Path) -> None:
     from broadsheet.model import UpvoteSample
     from broadsheet.search.cache import facts_fingerprint

@@ -143,6 +143,15 @@ async def test_a_frame_waits_for_a_slow_search_only_so_long(tmp_path: Path, monk
 
     monkeypatch.setattr(app, "_hold_frame", spy_hold)
     monkeypatch.setattr(app, "_release_frame", spy_release)
+    frames: list[tuple[float, str]] = []  # when a frame went out, and the box's text then
+    display = app._display  # noqa: SLF001
+
+    def spy_display(screen, update):  # type: ignore[no-untyped-def]
+        display(screen, update)
+        if update is not None:
+            frames.append((time.monotonic(), app.query_one("#filter").value))
+
+    monkeypatch.setattr(app, "_display", spy_display)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         monkeypatch.setattr(app.library, "search_steps", stalled_steps)
@@ -155,6 +164,9 @@ async def test_a_frame_waits_for_a_slow_search_only_so_long(tmp_path: Path, monk
         (released_at, released_count) = lets_go[0]
         assert released_count == held_count - 1  # no frames while held, and then let go
         assert 0.03 <= released_at - held_at < 0.2  # after FRAME_HOLD, the search still running
+        # and the letter is painted then, not when something else next wakes the screen
+        painted = [at for at, value in frames if at >= released_at and value == "g"]
+        assert painted and painted[0] - released_at < 0.05, (frames, released_at)
         release.set()
         await settle(app, pilot)
         assert "Graph Neural Networks for Chips" in titles_shown(app)  # the late results land

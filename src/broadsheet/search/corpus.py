@@ -9,7 +9,7 @@ values are the same, so a cache saved from one loads with the other.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from ..model import Paper, upvote_growth
@@ -90,9 +90,27 @@ def facts(papers: Sequence[Paper]) -> Facts:
 
 
 def bodies(papers: Sequence[Paper], rows: Sequence[int]) -> list[tuple[str, str | None]]:
-    """(abstract, AI summary) of `rows`: the corpus cache reads them without decoding the
+    """(abstract, AI summary) of `rows` (see `body_reader`)."""
+    return list(map(body_reader(papers), rows))
+
+
+def body_reader(papers: Sequence[Paper]) -> Callable[[int], tuple[str, str | None]]:
+    """(abstract, AI summary) of a row: the corpus cache reads them without decoding the
     rest of each record (half the time of a phrase check over thousands of papers)."""
     body_text = getattr(papers, "body_text", None)
     if body_text is not None:
-        return [body_text(row) for row in rows]
-    return [(paper.abstract, paper.ai_summary) for paper in (papers[row] for row in rows)]
+        return body_text  # type: ignore[no-any-return]
+
+    def read(row: int) -> tuple[str, str | None]:
+        paper = papers[row]
+        return paper.abstract, paper.ai_summary
+
+    return read
+
+
+def prefetch_bodies(papers: Sequence[Paper], rows: Sequence[int]) -> None:
+    """Have the kernel start reading these rows' bodies from disk, where they come from a
+    file (the corpus cache); a no-op for papers in memory."""
+    prefetch = getattr(papers, "prefetch_bodies", None)
+    if prefetch is not None:
+        prefetch(rows)

@@ -93,6 +93,10 @@ class LiveSearch:
             self._hold_timer.stop()
             self._hold_timer = None
             self._end_batch()
+            # The screen paints from its idle handler, which skipped the widgets changed
+            # while the frame was held; unless prompted it waits for the next message to
+            # reach it (the box's cursor blink: up to 0.5 s with the letter unpainted).
+            self.screen.check_idle()
 
     @work(exclusive=True, group="search")
     async def _search_on(self, steps: Steps, serial: int, started: float) -> None:
