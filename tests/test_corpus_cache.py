@@ -184,7 +184,7 @@ def test_a_phrase_check_lets_the_ui_in_while_texts_come_slowly(monkeypatch: pyte
     from broadsheet.search import SearchIndex, corpus, evaluate
 
     papers = [
-        Paper(title=f"Paper {i}", abstract="we adapt low-rank updates" if i % 2 else "low and rank", sources=(Source("x", i),))
+        Paper(title=f"Paper {i}", abstract="low-rank updates" if i % 2 else "low and rank", sources=(Source("x", i),))
         for i in range(120)
     ]
     index = SearchIndex.build(papers)
