@@ -142,40 +142,6 @@ def test_phrase_queries_over_the_cache_match_the_plain_papers(tmp_path: Path) ->
     assert plain_index.search('"low-rank"').rows  # the phrase is there to find
 
 
-def test_prefetching_asks_for_the_pages_of_every_body_and_no_more(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The kernel is asked (MADV_WILLNEED) for page-aligned ranges that hold each requested
-    paper's abstract and summary; near ones are asked for together, far ones apart."""
-    import mmap
-
-    long_text = "x" * 40_000  # ~10 pages a paper: 64 KB gaps appear between far rows
-    papers = [
-        Paper(title=f"p{i}", abstract=f"{i} {long_text}", ai_summary="s" if i % 2 else None, sources=(Source("x", i),))
-        for i in range(60)
-    ]
-    corpus_cache.save(papers, "w", folder=tmp_path)
-    cached = corpus_cache.load("w", folder=tmp_path)
-    assert cached is not None
-    asked: list[tuple[int, int]] = []
-    monkeypatch.setattr(corpus_cache, "_advise", lambda records, start, end: asked.append((start, end)))
-    rows = [3, 4, 5, 40, 41, 12]
-    cached.prefetch_bodies(rows)
-    at = cached._offsets  # noqa: SLF001
-    for row in rows:
-        first, last = at[3 * row], at[3 * row + 2]
-        assert any(start <= first and last <= end for start, end in asked), row
-    assert len(asked) == 3  # 3-5, 12 and 40-41: each a run of neighbours
-    assert sum(end - start for start, end in asked) < 12 * 45_000  # not the rows between
-    asked.clear()
-    cached.prefetch_bodies([])
-    assert asked == []
-    monkeypatch.undo()
-    cached.prefetch_bodies(list(range(60)))  # the real call: a hint, nothing changes
-    assert [cached.body_text(i) for i in range(60)] == [(p.abstract, p.ai_summary) for p in papers]
-    assert isinstance(cached._records, mmap.mmap)  # noqa: SLF001 - so the hint was really given
-
-
 def test_a_phrase_check_lets_the_ui_in_while_texts_come_slowly(monkeypatch: pytest.MonkeyPatch) -> None:
     """Reading texts from disk can be slow (a cold page cache): the check then yields every
     _READ_SLICE, not only between chunks, and still finds the same papers."""

@@ -229,17 +229,6 @@ class TextColumn(Sequence[str]):
         return self._list
 
 
-_WILLNEED = getattr(mmap, "MADV_WILLNEED", None)  # Linux, and most Unix
-_PREFETCH_GAP = 64 * 1024  # ranges of records this close are asked for as one
-
-
-def _advise(records: mmap.mmap, start: int, end: int) -> None:
-    """MADV_WILLNEED over the pages holding bytes start..end (a hint: errors are ignored)."""
-    start -= start % mmap.PAGESIZE
-    with contextlib.suppress(OSError, ValueError):
-        records.madvise(_WILLNEED, start, max(end - start, 1))
-
-
 class CachedPapers(Sequence[Paper]):
     """Papers decoded on access; the columns answer list and sort questions without decoding."""
 
@@ -325,25 +314,6 @@ class CachedPapers(Sequence[Paper]):
         if not self._has_summary[index]:
             return abstract, None
         return abstract, records[middle:last].decode("utf-8", "surrogatepass")
-
-    def prefetch_bodies(self, indices: Sequence[int]) -> None:
-        """Ask the kernel to start reading these papers' abstracts and summaries from disk,
-        without waiting. A phrase check reads thousands of them through the mapping; when
-        the file has left the page cache, each touch of a missing page waits for the disk
-        on the UI thread, one page after another (a 200-370 ms step at 100k papers).
-        Asked for a step ahead, the reads run in parallel while other work goes on."""
-        records = self._records
-        if not indices or not isinstance(records, mmap.mmap) or _WILLNEED is None:
-            return
-        at = self._offsets
-        spans = sorted((at[3 * index], at[3 * index + 2]) for index in indices)
-        start, end = spans[0]
-        for first, last in spans[1:]:
-            if first - end > _PREFETCH_GAP:
-                _advise(records, start, end)
-                start = first
-            end = max(end, last)
-        _advise(records, start, end)
 
     def __iter__(self) -> Iterator[Paper]:
         for index in range(len(self)):

@@ -106,11 +106,3 @@ def body_reader(papers: Sequence[Paper]) -> Callable[[int], tuple[str, str | Non
         return paper.abstract, paper.ai_summary
 
     return read
-
-
-def prefetch_bodies(papers: Sequence[Paper], rows: Sequence[int]) -> None:
-    """Have the kernel start reading these rows' bodies from disk, where they come from a
-    file (the corpus cache); a no-op for papers in memory."""
-    prefetch = getattr(papers, "prefetch_bodies", None)
-    if prefetch is not None:
-        prefetch(rows)

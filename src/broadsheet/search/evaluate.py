@@ -141,16 +141,11 @@ class Evaluator:
         slots = bits.to_slots(candidates & ~known)
         titles = index.titles if field == "title" else []
         kept: list[int] = []
-        step = _CHECKS_PER_STEP
-        if field != "title":
-            corpus.prefetch_bodies(papers, [slot_to_row[slot] for slot in slots[:step]])
-        for start in range(0, len(slots), step):
-            chunk = slots[start : start + step]
+        for start in range(0, len(slots), _CHECKS_PER_STEP):
+            chunk = slots[start : start + _CHECKS_PER_STEP]
             if field == "title":
                 texts = [titles[slot_to_row[slot]] for slot in chunk]
             else:  # abstract and summary as one text: the separator keeps them apart
-                following = [slot_to_row[slot] for slot in slots[start + step : start + 2 * step]]
-                corpus.prefetch_bodies(papers, following)  # from disk while this chunk is checked
                 texts = yield from _bodies(papers, [slot_to_row[slot] for slot in chunk], matcher.separator)
             kept.extend(chunk[i] for i in matcher.which(texts))
             yield
