@@ -81,11 +81,11 @@ def summary_ms(values: list[float]) -> dict[str, float | int]:
 
 
 class FrameProbe:
-    """Patches App._display and PaperList._line (every row drawn) to timestamp frames and what they show."""
+    """Patches App._display and PaperList._lines (every row drawn) to timestamp frames and what they show."""
 
     def __init__(self) -> None:
         self.marks: dict[str, float] = {}
-        self.rows_drawn = False  # a paper row was drawn (PaperList._line)
+        self.rows_drawn = False  # a paper row was drawn (PaperList._lines)
         self.results_applied = False  # PaperList.set_rows ran (a search result landed)
         self.results_drawn = False  # a paper row was drawn after that
         self.target: tuple[int, object] | None = None  # (position, predicate(list, index))
@@ -119,25 +119,28 @@ class FrameProbe:
             return
         from broadsheet.tui.paper_list import PaperList
 
-        original_line = PaperList._line  # noqa: SLF001 - every row drawn goes through it
+        original_lines = PaperList._lines  # noqa: SLF001 - every row drawn goes through it
         original_set_rows = PaperList.set_rows
 
-        def line(widget, position, *args, **kwargs):  # type: ignore[no-untyped-def]
-            strip = original_line(widget, position, *args, **kwargs)
-            if position < len(widget.rows):
+        def lines(widget, positions, *args, **kwargs):  # type: ignore[no-untyped-def]
+            strips = original_lines(widget, positions, *args, **kwargs)
+            rows = widget.rows
+            for position in positions:
+                if position >= len(rows):
+                    break
                 probe.rows_drawn = True
                 if probe.results_applied:
                     probe.results_drawn = True
                 target = probe.target
-                if target is not None and position == target[0] and target[1](widget, widget.rows[position]):  # type: ignore[operator]
+                if target is not None and position == target[0] and target[1](widget, rows[position]):  # type: ignore[operator]
                     probe.target_drawn = True
-            return strip
+            return strips
 
         def set_rows(widget, rows, title_spans=None):  # type: ignore[no-untyped-def]
             original_set_rows(widget, rows, title_spans)
             probe.results_applied = True
 
-        PaperList._line = line  # type: ignore[method-assign]  # noqa: SLF001
+        PaperList._lines = lines  # type: ignore[method-assign]  # noqa: SLF001
         PaperList.set_rows = set_rows  # type: ignore[method-assign]
 
 
