@@ -86,3 +86,19 @@ async def test_text_is_shown_literally_on_one_line() -> None:
         assert drawn.startswith(" [bold]x[/] · a b c ")
         assert "\x1b" not in drawn and "\n" not in drawn
         assert status.text == drawn.strip()
+
+
+async def test_a_box_only_textual_draws_goes_through_textuals_pass() -> None:
+    """A tint (which user CSS could set) is drawn by Textual's pass: the line is then
+    exactly what that pass makes."""
+    app = Holder()
+    async with app.run_test(size=(60, 5)) as pilot:
+        status = app.query_one(StatusLine)
+        status.show("312 of 8,214 · sort: relevance")
+        status.styles.tint = "red 40%"
+        await pilot.pause()
+        whole = Region(0, 0, 60, 1)
+        ours = status.render_lines(whole)
+        status._styles_cache.clear()  # noqa: SLF001
+        assert cells(ours) == cells(Widget.render_lines(status, whole))
+        assert ours[0].text.startswith(" 312 of 8,214")

@@ -26,6 +26,7 @@ from textual.strip import Strip
 
 from broadsheet.model import Paper
 from broadsheet.text_safety import one_line
+from broadsheet.tui.boxes import needs_textuals_pass
 from broadsheet.tui.scrolling import ThumbScrollBar, set_content_size
 
 Spans = Sequence[tuple[int, int]]
@@ -304,16 +305,7 @@ class PaperList(ScrollView, can_focus=True):
 
     def _needs_textuals_pass(self) -> bool:
         """Whether the list's box has something only Textual's line pass draws."""
-        styles = self.styles
-        return bool(
-            styles.border.spacing
-            or styles.padding
-            or styles.outline.spacing
-            or styles.tint.a
-            or styles.text_opacity != 1.0
-            or self.opacity != 1.0
-            or (styles.has_rule("hatch") and styles.hatch != "none")
-        )
+        return needs_textuals_pass(self)
 
     def render_line(self, y: int) -> Strip:
         return self._line(int(self.scroll_y) + y, self.scrollable_content_region.width, self.has_focus)

@@ -18,6 +18,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from broadsheet.text_safety import one_line
+from broadsheet.tui.boxes import needs_textuals_pass
 
 ELLIPSIS = "…"
 
@@ -57,15 +58,10 @@ class StatusLine(Widget):
         return Text(self._text, no_wrap=True, overflow="ellipsis")
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        styles = self.styles
-        if self.outer_size.height != 1 or (
-            styles.border.spacing or styles.outline.spacing or styles.tint.a or styles.text_opacity != 1.0
-        ):
-            return super().render_lines(crop)
-        if self.opacity != 1.0 or (styles.has_rule("hatch") and styles.hatch != "none"):
+        if self.outer_size.height != 1 or needs_textuals_pass(self, own_padding=True):
             return super().render_lines(crop)
         width = self.outer_size.width
-        padding = styles.padding
+        padding = self.styles.padding
         inner = width - padding.left - padding.right
         text = self._text
         if inner <= 0:
