@@ -155,6 +155,7 @@ async def test_a_frame_waits_for_a_slow_search_only_so_long(tmp_path: Path, monk
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         monkeypatch.setattr(app.library, "search_steps", stalled_steps)
+        app.query_one("#filter").cursor_blink = False  # its blink would wake the screen anyway
         await pilot.press("slash", "g")
         await pilot.pause(0.3)
         assert not release.is_set()
@@ -164,9 +165,10 @@ async def test_a_frame_waits_for_a_slow_search_only_so_long(tmp_path: Path, monk
         (released_at, released_count) = lets_go[0]
         assert released_count == held_count - 1  # no frames while held, and then let go
         assert 0.03 <= released_at - held_at < 0.2  # after FRAME_HOLD, the search still running
-        # and the letter is painted then, not when something else next wakes the screen
+        # and the letter is painted then, not when something unrelated next wakes the screen
+        # (without the prompt that was the test's own pilot, ~2 s later; 0.2 s is no speed target)
         painted = [at for at, value in frames if at >= released_at and value == "g"]
-        assert painted and painted[0] - released_at < 0.05, (frames, released_at)
+        assert painted and painted[0] - released_at < 0.2, (frames, released_at)
         release.set()
         await settle(app, pilot)
         assert "Graph Neural Networks for Chips" in titles_shown(app)  # the late results land
