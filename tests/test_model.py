@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import string
 import unicodedata
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -20,6 +22,7 @@ from broadsheet.model import (
     merge,
     normalize_arxiv_id,
     normalize_title,
+    paper_from_fields,
 )
 
 
@@ -49,6 +52,29 @@ def test_arxiv_key_strips_version() -> None:
     assert normalize_arxiv_id("hep-th/9901001v1") == "hep-th/9901001"
     assert normalize_arxiv_id("not an id") is None
     assert Paper(title="T", arxiv_id="2410.17243").key == "arxiv:2410.17243"
+
+
+def test_paper_from_fields_makes_the_paper_the_constructor_makes() -> None:
+    values = dict(
+        title="T: a [bold] title",
+        abstract="An abstract.",
+        ai_summary="A summary.",
+        authors=("A. One", "B. Two"),
+        authors_count=2,
+        organization=Organization("org", "Org"),
+        published=Published(dt.date(2024, 5, 1), True),
+        upvotes=7,
+        arxiv_id="2405.00001",
+        urls=("https://arxiv.org/abs/2405.00001",),
+        sources=(Source("f.txt", 3),),
+        key="arxiv:2405.00001",
+        upvote_history=(),
+    )
+    assert list(values) == [f.name for f in dataclasses.fields(Paper)]  # the order it takes them in
+    made = paper_from_fields(*values.values())
+    assert type(made) is Paper and made == Paper(**values) and hash(made) == hash(Paper(**values))
+    with pytest.raises(AttributeError):
+        made.title = "B"  # type: ignore[misc]
 
 
 def test_paper_is_immutable() -> None:

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from broadsheet.model import Organization, Paper, Published, Source, UpvoteSample
+from broadsheet.model import Organization, Paper, Published, Source, UpvoteSample, make_key, paper_from_fields
 from broadsheet.sources.ai_summary import ABSTRACT_LABEL, is_marker, split_ai_summary
 from broadsheet.sources.dates import DATE_LINE, infer_page_year, make_date, month_number, parse_upvotes
 from broadsheet.sources.errors import WARNINGS_KEPT, ParseWarning, WarningList
@@ -370,15 +370,19 @@ class DumpParser:
                 self.date_warnings.add(ParseWarning(self.source, line, "impossible date, left out"))
             if upvotes is not None and self._page_date is not None:
                 history = self._history(upvotes)
-        return Paper(
-            title=entry.title,
-            abstract=entry.abstract,
-            ai_summary=entry.ai_summary,
-            authors=authors,
-            authors_count=authors_count,
-            organization=organization,
-            published=published,
-            upvotes=upvotes,
-            sources=(Source(self.source, entry.line),),
-            upvote_history=history,
+        # in field order (see model.paper_from_fields); no arXiv id, no links in a dump
+        return paper_from_fields(
+            entry.title,
+            entry.abstract,
+            entry.ai_summary,
+            authors,
+            authors_count,
+            organization,
+            published,
+            upvotes,
+            None,
+            (),
+            (Source(self.source, entry.line),),
+            make_key(entry.title),
+            history,
         )
