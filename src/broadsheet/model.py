@@ -157,6 +157,7 @@ def _slot_constructor(cls: type) -> Callable[..., object]:
 # paper_from_fields(title, abstract, ai_summary, authors, authors_count, organization, published,
 # upvotes, arxiv_id, urls, sources, key, upvote_history): a Paper, its key given (see make_key)
 paper_from_fields: Callable[..., Paper] = _slot_constructor(Paper)  # type: ignore[assignment]
+source_from_fields: Callable[[str, int], Source] = _slot_constructor(Source)  # type: ignore[assignment]
 
 
 def _better_published(a: Published | None, b: Published | None) -> Published | None:

@@ -14,7 +14,6 @@ a single process builds. Whatever goes wrong with the helper, the indexer does i
 
 from __future__ import annotations
 
-import os
 import pickle
 import subprocess
 import sys
@@ -22,6 +21,8 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
+
+from broadsheet.cores import usable_cpus as _usable_cpus
 
 from .postings import TermSlots, dense_threshold
 
@@ -39,12 +40,6 @@ def likely_dense(n_docs: int) -> int:
     """Slots that make a term's bitset in a process collecting about half the papers (see
     `TermSlots.settle_at`): the indexer then merges bitsets instead of scattering slots."""
     return dense_threshold(n_docs) // 2
-
-
-def _usable_cpus() -> int:
-    """CPUs this process may run on (a container or `taskset` may allow fewer than exist)."""
-    affinity = getattr(os, "sched_getaffinity", None)
-    return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
 
 
 class Helper:

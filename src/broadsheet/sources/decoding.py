@@ -157,6 +157,17 @@ class TextDecoder:
         self._line_counted = False  # the next line is a new one (the first may have continued one)
         return text
 
+    def bad_lines(self) -> tuple[int, int]:
+        """How many lines were not UTF-8, and the first one's number (0 when none was)."""
+        return self._bad_lines, self._first_bad
+
+    def add_bad_lines(self, count: int, first: int) -> None:
+        """Lines that another decoder, reading the rest of the text, found not UTF-8; `first`
+        is numbered in the whole text (see `dump_split`)."""
+        if count:
+            self._bad_lines += count
+            self._first_bad = self._first_bad or first
+
     def warnings(self) -> list[ParseWarning]:
         if not self._bad_lines:
             return []

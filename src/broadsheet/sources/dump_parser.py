@@ -21,7 +21,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from broadsheet.model import Organization, Paper, Published, Source, UpvoteSample, make_key, paper_from_fields
+from broadsheet.model import (
+    Organization,
+    Paper,
+    Published,
+    UpvoteSample,
+    make_key,
+    paper_from_fields,
+    source_from_fields,
+)
 from broadsheet.sources.ai_summary import ABSTRACT_LABEL, is_marker, split_ai_summary
 from broadsheet.sources.dates import DATE_LINE, infer_page_year, make_date, month_number, parse_upvotes
 from broadsheet.sources.errors import WARNINGS_KEPT, ParseWarning, WarningList
@@ -62,6 +70,16 @@ _Head = tuple[tuple[str, ...], int | None, Organization | None]  # authors, thei
 _Date = tuple[int, int, int | None, int | None]  # month, day, year (None when not printed), upvotes
 _Meta = tuple[int, _Head, _Date]  # the block's line number, its head, its date
 _NO_HEAD: _Head = ((), None, None)
+# an entry as plain data (see `DumpParser.take_records`): its line, title, abstract, AI summary,
+# its metadata block's line, head line (None when it has none) and date fields, and its key
+Record = tuple[int, str, str, str | None, tuple[int, str | None, _Date] | None, str]
+# a part's reading warnings (line, reason), how many more, its latest explicit year, page date, page year
+PartSummary = tuple[list[tuple[int, str]], int, int | None, tuple[int, int] | None, int | None]
+
+
+def _meta_record(meta: _Meta) -> tuple[int, str | None, _Date]:
+    line, head, date = meta
+    return line, head if isinstance(head, str) else None, date  # a raw head, or _NO_HEAD
 
 
 @dataclass(slots=True)
@@ -132,6 +150,11 @@ def _read_date(line: str) -> _Date | str | None:
     return month, int(date["day"]), year, parse_upvotes(date["upvotes"])
 
 
+def is_date_line(line: str) -> bool:
+    """Whether a stripped line is a metadata block's date line, with a month the parser knows."""
+    return isinstance(_read_date(line), tuple)
+
+
 class DumpParser:
     """One pass over normalized, stripped lines, given whole (`run(lines, final=True)`) or in
     consecutive windows; entries become papers in `take_papers` (streaming) or `finish`."""
@@ -143,7 +166,11 @@ class DumpParser:
         year: int | None = None,
         assume: PageAssumption | None = None,
         guess_explicit_year: Callable[[], int | None] | None = None,
+        continuing: bool = False,
+        raw_heads: bool = False,
     ) -> None:
+        """`continuing`: the text continues one whose earlier part had entries (see
+        `run_to_cut`). `raw_heads`: metadata heads are kept as their lines, for `records`."""
         self.source = source
         self.year = year
         self.warnings = WarningList()  # in reading order
@@ -161,7 +188,8 @@ class DumpParser:
         self._page_date: dt.date | None = None
         self.actual_page: PageAssumption | None = None  # set by `finish`
         self._histories: dict[int, tuple[UpvoteSample, ...]] = {}
-        self._heads = _Memo(_read_head)
+        self._continuing = continuing
+        self._heads = _Memo(str if raw_heads else _read_head)
         self._dates = _Memo(_read_date)
         self._published = _Memo(self._read_published)  # by (year, month, day), once the page year is fixed
         # where the reading stands between windows
@@ -180,13 +208,30 @@ class DumpParser:
         line is decided exactly as if the whole text were there. Ordered so the common path
         (blank, title, long abstract) is short.
         """
+        consumed = self._read(lines, len(lines) if final else len(lines) - LOOKAHEAD)
+        if final and self._pending is not None:
+            self.warn(self._pending.line, "title without an abstract, skipped")
+            self._pending = None
+        return consumed
+
+    def run_to_cut(self, lines: list[str]) -> bool:
+        """Read `lines` to their end, where another parser (`continuing`) reads on from the
+        next line (see `dump_split`); whether it can: the reading then stands where a fresh
+        one starts (no entry waiting for its abstract or its metadata) and an entry was read.
+
+        Lines are decided with nothing after them, which is exact only at such a point, so
+        when this says no, the text must be read again without a cut."""
+        self._read(lines, len(lines))
+        return self._pending is None and self._last is None and bool(self.entries or self._taken)
+
+    def _read(self, lines: list[str], limit: int) -> int:
         count = len(lines)
-        limit = count if final else count - LOOKAHEAD
         base = self.line_base
         i = 0
         pending, last = self._pending, self._last
         summary, after_marker = self._summary, self._after_marker
         entries = self.entries
+        read_before = self._taken or self._continuing  # entries, before these lines
         while i < limit:
             line = lines[i]
             i += 1
@@ -205,7 +250,7 @@ class DumpParser:
                 maybe_furniture = len(line) <= 30 or (len(line) <= _LONGEST_HEADER and line in HEADER_LINES)
                 if (
                     maybe_furniture
-                    and (not (entries or self._taken) or len(_next_nonblank(lines, i)) < MIN_ABSTRACT)
+                    and (not (entries or read_before) or len(_next_nonblank(lines, i)) < MIN_ABSTRACT)
                     and self._is_page_header(line)
                 ):
                     continue
@@ -234,9 +279,6 @@ class DumpParser:
                 pending.ai_summary = summary.removeprefix(ABSTRACT_LABEL + " ").strip() or None
             entries.append(pending)
             last, pending = pending, None
-        if final and pending is not None:
-            self.warn(pending.line, "title without an abstract, skipped")
-            pending = None
         self._pending, self._last = pending, last
         self._summary, self._after_marker = summary, after_marker
         consumed = min(i, count)
@@ -313,13 +355,69 @@ class DumpParser:
 
     def take_papers(self) -> list[Paper]:
         """Papers for the entries read so far, except the last one while metadata may follow it."""
-        ready = len(self.entries) - (1 if self.entries and self.entries[-1] is self._last else 0)
-        if ready <= 0:
+        taken = self._take_ready()
+        if not taken:
             return []
         self._start_building()
-        taken, self.entries = self.entries[:ready], self.entries[ready:]
-        self._taken += ready
         return [self._paper(entry) for entry in taken]
+
+    def take_records(self, *, final: bool = False) -> list[Record]:
+        """What `take_papers` would make papers of (all entries when `final`), as plain data
+        that `marshal` carries, for another parser's `papers_from_records` (see `dump_split`).
+        A metadata head goes as its line (this parser has `raw_heads`); the key is made here."""
+        return [
+            (e.line, e.title, e.abstract, e.ai_summary, e.meta and _meta_record(e.meta), make_key(e.title))
+            for e in self._take_ready(final=final)
+        ]
+
+    def papers_from_records(self, records: list[Record], line_offset: int, date_warnings: WarningList) -> list[Paper]:
+        """Papers for entries another parser read (`take_records`) from the text after this
+        one's first `line_offset` lines, as this parser would make them; their date warnings
+        go to `date_warnings`, to be reported after this parser's own."""
+        self._start_building()
+        heads, make = self._heads, self._make
+        kept, self.date_warnings = self.date_warnings, date_warnings
+        try:
+            papers = []
+            for line, title, abstract, ai_summary, meta, key in records:
+                if meta is not None:
+                    meta_line, head, date = meta
+                    meta = meta_line + line_offset, _NO_HEAD if head is None else heads[head], date
+                papers.append(make(line + line_offset, title, abstract, ai_summary, meta, key))
+        finally:
+            self.date_warnings = kept
+        return papers
+
+    def part_summary(self) -> PartSummary:
+        """What this parser found besides its entries, as plain data, for the parser of the
+        text before its part to `absorb`."""
+        warnings = [(warning.line, warning.reason) for warning in self.warnings.items]
+        return warnings, self.warnings.omitted, self.max_explicit_year, self.page_month_day, self.page_year
+
+    def absorb(self, part: PartSummary, line_offset: int, entries: int, date_warnings: WarningList) -> None:
+        """Take in, as if this parser had read it, what the parser of the text after its first
+        `line_offset` lines found (`part_summary`), once its `entries` were made papers here
+        (`papers_from_records`, which gave `date_warnings`)."""
+        warnings, omitted, explicit_year, month_day, page_year = part
+        for line, reason in warnings:
+            self.warn(line + line_offset, reason)
+        self.warnings.omitted += omitted
+        if explicit_year and (self.max_explicit_year is None or explicit_year > self.max_explicit_year):
+            self.max_explicit_year = explicit_year
+        if self.page_month_day is None and month_day is not None:  # the first page date read stands
+            self.page_month_day, self.page_year = (month_day[0], month_day[1]), page_year
+        self.date_warnings.extend(date_warnings)
+        self._taken += entries
+
+    def _take_ready(self, *, final: bool = False) -> list[_Entry]:
+        """The entries read so far, except the last one while metadata may follow it."""
+        entries = self.entries
+        ready = len(entries) - (1 if entries and entries[-1] is self._last and not final else 0)
+        if ready <= 0:
+            return []
+        taken, self.entries = entries[:ready], entries[ready:]
+        self._taken += ready
+        return taken
 
     @property
     def assumption_held(self) -> bool:
@@ -359,22 +457,26 @@ class DumpParser:
         return None if made is None else Published(made, year is None)
 
     def _paper(self, entry: _Entry) -> Paper:
-        meta = entry.meta
+        return self._make(entry.line, entry.title, entry.abstract, entry.ai_summary, entry.meta, make_key(entry.title))
+
+    def _make(
+        self, line: int, title: str, abstract: str, ai_summary: str | None, meta: _Meta | None, key: str
+    ) -> Paper:
         published = upvotes = organization = authors_count = None
         authors: tuple[str, ...] = ()
         history: tuple[UpvoteSample, ...] = ()
         if meta is not None:
-            line, (authors, authors_count, organization), (month, day, year, upvotes) = meta
+            meta_line, (authors, authors_count, organization), (month, day, year, upvotes) = meta
             published = self._published[year, month, day]
             if published is None:
-                self.date_warnings.add(ParseWarning(self.source, line, "impossible date, left out"))
+                self.date_warnings.add(ParseWarning(self.source, meta_line, "impossible date, left out"))
             if upvotes is not None and self._page_date is not None:
                 history = self._history(upvotes)
         # in field order (see model.paper_from_fields); no arXiv id, no links in a dump
         return paper_from_fields(
-            entry.title,
-            entry.abstract,
-            entry.ai_summary,
+            title,
+            abstract,
+            ai_summary,
             authors,
             authors_count,
             organization,
@@ -382,7 +484,7 @@ class DumpParser:
             upvotes,
             None,
             (),
-            (Source(self.source, entry.line),),
-            make_key(entry.title),
+            (source_from_fields(self.source, line),),
+            key,
             history,
         )

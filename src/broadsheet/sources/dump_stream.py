@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import mmap
 import re
 from collections.abc import Callable, Iterator
@@ -20,6 +21,7 @@ from broadsheet.file_map import mapped
 from broadsheet.model import Paper
 from broadsheet.sources.dump import collector_paused
 from broadsheet.sources.dump_parser import DumpParser, PageAssumption
+from broadsheet.sources.dump_split import DumpSplit
 from broadsheet.sources.files import BLOCK_SIZE, TextStream
 from broadsheet.sources.lines import LineSplitter
 from broadsheet.sources.results import ParseResult
@@ -96,33 +98,73 @@ def read_dump(
     *,
     year: int | None = None,
     assume: PageAssumption | None = None,
+    split: bool = True,
 ) -> tuple[ParseResult, PageAssumption | None]:
     """Parse the dump that `text` holds; `on_paper` takes each paper as it is made.
 
     Returns the result (its `papers` empty: they were handed on) and None, or, when the
     papers were made with a page year or date that the whole text does not bear out, the
-    page to `assume` on a second reading (whose papers then replace these).
+    page to `assume` on a second reading (whose papers then replace these). A large file
+    is read on two cores (`dump_split`) unless `split` is False; the result is the same.
     """
     source = text.source
     guess = (lambda: latest_explicit_year(text.handle)) if text.ascii_compatible else None
     parser = DumpParser(source, year=year, assume=assume, guess_explicit_year=guess)
     splitter = LineSplitter(source)
-    window: list[str] = []
-    with collector_paused():
-        chunks = text.lines_or_chunks()
-        chunk = next(chunks, None)
-        while chunk is not None:
-            window += splitter.feed(chunk)
-            chunk = next(chunks, None)
-            if chunk is None:
-                break  # the last chunk: read with the end in sight, no assumption needed
-            del window[: parser.run(window, final=False)]
-            for paper in parser.take_papers():
+    helper = DumpSplit.start(text) if split else None
+    with collector_paused(), contextlib.ExitStack() as cleanup:
+        if helper is not None:
+            cleanup.callback(helper.stop)
+            # held until the cut proves sound: a text read again must not hand papers on twice
+            held: list[Paper] = []
+            window = read_lines(text, parser, splitter, lambda: held.extend(parser.take_papers()))
+            if not helper.reached_cut(text, parser, splitter, window):
+                helper.stop()
+                text.restart()
+                return read_dump(text, on_paper, year=year, assume=assume, split=False)
+            for paper in itertools.chain(held, parser.take_papers()):
                 on_paper(paper)
+            del held
+            rest = helper.papers(parser, splitter, text.decoder())
+            if rest is not None:  # the helper read the rest
+                for paper in rest:
+                    on_paper(paper)
+                return _finish(parser, splitter, on_paper)
+            text.resume()  # the helper failed: read the rest here, on from the cut
+        window = read_lines(text, parser, splitter, lambda: _hand_on(parser.take_papers(), on_paper))
         window += splitter.close()
         parser.run(window, final=True)
-        result = parser.finish(splitter.warnings)
-        for paper in result.papers:
-            on_paper(paper)
+        del window  # before the last papers are made
+        return _finish(parser, splitter, on_paper)
+
+
+def read_lines(
+    text: TextStream, parser: DumpParser, splitter: LineSplitter, after_window: Callable[[], None]
+) -> list[str]:
+    """Read `text` to its end (or its pause), window by window, calling `after_window` after
+    each; the lines of the last chunk are returned unread, to be read with the end in sight."""
+    window: list[str] = []
+    chunks = text.lines_or_chunks()
+    chunk = next(chunks, None)
+    while chunk is not None:
+        window += splitter.feed(chunk)
+        chunk = next(chunks, None)
+        if chunk is None:
+            break  # the last chunk: read with the end in sight, no assumption needed
+        del window[: parser.run(window, final=False)]
+        after_window()
+    return window
+
+
+def _hand_on(papers: list[Paper], on_paper: Callable[[Paper], None]) -> None:
+    for paper in papers:
+        on_paper(paper)
+
+
+def _finish(
+    parser: DumpParser, splitter: LineSplitter, on_paper: Callable[[Paper], None]
+) -> tuple[ParseResult, PageAssumption | None]:
+    result = parser.finish(splitter.warnings)
+    _hand_on(result.papers, on_paper)
     result.papers = []
     return result, None if parser.assumption_held else parser.actual_page

@@ -86,16 +86,46 @@ class TextStream:
     """A listing's text, decoded block by block; its head can be looked at before the chunks
     are taken, and it is read once (the chunks start again at the text's start)."""
 
-    def __init__(self, handle: BinaryIO, source: str, *, block_size: int = BLOCK_SIZE) -> None:
+    def __init__(
+        self, handle: BinaryIO, source: str, *, block_size: int = BLOCK_SIZE, codec: str | None = None
+    ) -> None:
+        """`codec`, when given, is used as it is: no BOM or binary sniffing (for a helper
+        reading the rest of a text from the middle, see `dump_split`)."""
         self.handle = handle
         self.source = source
-        self.codec, bom = sniff_encoding(read_head(handle), source)
-        handle.seek(bom)
+        self.codec, self._bom = (codec, 0) if codec else sniff_encoding(read_head(handle), source)
+        handle.seek(self._bom)
         self._decoder = TextDecoder(source, self.codec)
         self._block_size = block_size
         self._buffered: list[str] = []
         self._buffered_chars = 0
         self._ended = False
+        self._stop: int | None = None  # a file position that `lines_or_chunks` pauses at
+
+    def pause_at(self, position: int) -> bool:
+        """Make `lines_or_chunks` end at `position`, right after a line break, until `resume`;
+        False (and no pause) when the text was read past it already."""
+        if self.handle.tell() > position:
+            return False
+        self._stop = position
+        return True
+
+    def paused(self) -> bool:
+        """Whether the text stands at the position given to `pause_at` (not at its end)."""
+        return self._stop is not None and not self._ended and self.handle.tell() == self._stop
+
+    def resume(self) -> None:
+        self._stop = None
+
+    def restart(self) -> None:
+        """Read again from the text's start, as a new stream would."""
+        self.handle.seek(self._bom)
+        self._decoder = TextDecoder(self.source, self.codec)
+        self._buffered, self._buffered_chars = [], 0
+        self._ended, self._stop = False, None
+
+    def decoder(self) -> TextDecoder:
+        return self._decoder
 
     @property
     def ascii_compatible(self) -> bool:
@@ -128,12 +158,18 @@ class TextStream:
 
     def lines_or_chunks(self) -> Iterator[str | list[str]]:
         """The chunks, read once as iterating reads them, except that a block of plain lines
-        comes as the list of its lines, for `LineSplitter.feed` (see `TextDecoder.decode_lines`)."""
+        comes as the list of its lines, for `LineSplitter.feed` (see `TextDecoder.decode_lines`).
+        They end at the end of the text, or at the position given to `pause_at`."""
         while self._buffered:  # the head, decoded already
             self._buffered_chars -= len(self._buffered[0])
             yield self._buffered.pop(0)
         while not self._ended:
-            block = self.handle.read(self._block_size)
+            size = self._block_size
+            if self._stop is not None:
+                size = min(size, self._stop - self.handle.tell())
+                if size <= 0:
+                    return  # paused: a later call reads on after `resume`
+            block = self.handle.read(size)
             if not block:
                 self._ended = True
                 if text := self._decoder.close():

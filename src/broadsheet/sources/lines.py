@@ -51,6 +51,10 @@ class LineSplitter:
         self._line = 0  # lines handed out so far
         self._skipping = False  # inside an overlong line, dropping text until its end
 
+    def at_line_start(self) -> bool:
+        """Whether the text fed so far ended with a line break (no line waits to be finished)."""
+        return not self._tail and not self._skipping
+
     def feed(self, chunk: str | list[str]) -> list[str]:
         """The lines that `chunk` completes. A list stands for whole lines with nothing to
         normalize and none longer than MAX_LINE (`TextStream.lines_or_chunks` makes them):

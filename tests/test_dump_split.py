@@ -1,0 +1,231 @@
+"""A large dump read on two cores (`dump_split`) gives exactly what one reading gives.
+
+The reference is the stream read in one process (`parse_data`, proven equal to the whole-text
+parse in test_large_files). Here the same bytes are a file on disk, read with a helper
+process taking the text after a cut: every paper and its order, every warning and its line,
+the encoding notice, the entry count and the page year must agree, and whatever goes wrong
+with the helper, the result must still agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from tests.test_large_files import ABSTRACT, HEADER, SEEDS, dump_bytes
+
+from broadsheet.sources import dump_split, ingest
+from broadsheet.sources.dump_parser import DumpParser
+from broadsheet.sources.dump_split import DumpSplit, find_cut
+from broadsheet.sources.errors import WARNINGS_KEPT, ListingError
+from broadsheet.sources.loader import parse_data, read_one
+
+
+def entry(n: int, *, date: str = "May 4, 2024 3") -> str:
+    return f"Paper number {n}\n\n{ABSTRACT}{n}\n\n  • {n % 5 + 1} authors\n·\n{date}\n\n"
+
+
+class Outcomes:
+    """What the split did in each reading: 'no split', 'merged', 'helper failed', 'read again'."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.seen: list[str] = []
+        self.helpers: list[DumpSplit] = []
+        start, reached, papers = DumpSplit.start, DumpSplit.reached_cut, DumpSplit.papers
+
+        def record_start(text):  # type: ignore[no-untyped-def]
+            helper = start(text)
+            if isinstance(text.handle, io.BytesIO):
+                assert helper is None  # the reference reading, in one process
+            elif helper is None:
+                self.seen.append("no split")
+            else:
+                self.helpers.append(helper)
+            return helper
+
+        def record_reached(helper, *args):  # type: ignore[no-untyped-def]
+            ok = reached(helper, *args)
+            if not ok:
+                self.seen.append("read again")
+            return ok
+
+        def record_papers(helper, *args):  # type: ignore[no-untyped-def]
+            made = papers(helper, *args)
+            self.seen.append("helper failed" if made is None else "merged")
+            return made
+
+        monkeypatch.setattr(DumpSplit, "start", staticmethod(record_start))
+        monkeypatch.setattr(DumpSplit, "reached_cut", record_reached)
+        monkeypatch.setattr(DumpSplit, "papers", record_papers)
+
+
+@pytest.fixture
+def outcomes(monkeypatch: pytest.MonkeyPatch) -> Iterator[Outcomes]:
+    """Split files of any size (a second core assumed, a small head read before the cut, so
+    a test's text must show it is a dump in its first 64 characters)."""
+    monkeypatch.setattr(dump_split, "SPLIT_FROM", 0)
+    monkeypatch.setattr(dump_split, "usable_cpus", lambda: 2)
+    monkeypatch.setattr(ingest, "HEAD_CHARS", 64)
+    recorder = Outcomes(monkeypatch)
+    yield recorder
+    for helper in recorder.helpers:  # none is left running, whatever happened
+        assert helper.process.returncode is not None
+
+
+def reference(data: bytes, year: int | None = None) -> tuple[object, ...] | str:
+    try:
+        result = parse_data(data, "f.txt", year=year)
+    except ListingError as error:
+        return error.reason
+    return result.papers, result.notices, result.warnings, result.omitted, result.entries, result.page_year
+
+
+def from_file(
+    path: Path, data: bytes, *, share: float = 0.5, block_size: int = 64, year: int | None = None
+) -> tuple[object, ...] | str:
+    path.write_bytes(data)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(dump_split, "OWN_SHARE", share)
+        try:
+            with path.open("rb") as handle:
+                result = read_one(handle, "f.txt", year=year, block_size=block_size)
+        except ListingError as error:
+            return error.reason
+    return result.papers, result.notices, result.warnings, result.omitted, result.entries, result.page_year
+
+
+def test_a_cut_follows_a_metadata_blocks_date_line() -> None:
+    text = b"Title\n\nAbstract\n\n  \xe2\x80\xa2 3 authors\n\xc2\xb7\n\nMay 4, 2024 12\nNext\n"
+    assert text[find_cut(text, 0) :] == b"Next\n"
+    assert find_cut(text.replace(b"May 4", b"Foo 4"), 0) is None  # no month: no date line
+    assert find_cut(text.replace(b"\n", b"\r\n"), 0) is None  # other line breaks: no cut
+    assert find_cut(text, text.index(b"\xc2\xb7")) is None  # none after the start given
+
+
+@pytest.mark.parametrize("share", [0.05, 0.3, 0.5, 0.9])
+def test_many_entries_read_on_two_cores_exactly(outcomes: Outcomes, tmp_path: Path, share: float) -> None:
+    data = (HEADER + "".join(entry(n) for n in range(300))).encode()
+    expected = reference(data)
+    assert from_file(tmp_path / "f.txt", data, share=share) == expected
+    assert outcomes.seen == ["merged"]
+    assert len(expected[0]) == 300  # type: ignore[arg-type]
+
+
+@pytest.mark.skipif(not SEEDS, reason="../shared/seeds is absent (the real pages live outside this repo)")
+@pytest.mark.parametrize("share", [0.1, 0.2, 0.5])  # the last seed has no metadata: no cut there
+def test_the_seeds_as_one_file_read_on_two_cores_exactly(outcomes: Outcomes, tmp_path: Path, share: float) -> None:
+    data = b"\n\n".join(seed.read_bytes() for seed in SEEDS)
+    assert from_file(tmp_path / "f.txt", data, share=share, block_size=4096) == reference(data)
+    assert from_file(tmp_path / "g.txt", data, share=share, block_size=4096, year=2021) == reference(data, 2021)
+    assert outcomes.seen == ["merged", "merged"]
+
+
+def test_warnings_encoding_and_page_date_found_by_the_helper_are_reported_as_if_read_here(
+    outcomes: Outcomes, tmp_path: Path
+) -> None:
+    first = HEADER + "".join(entry(n) for n in range(20))  # the header gives no date
+    second = (
+        "Lost title\n\n"  # a title without an abstract
+        + entry(20)
+        + "Nov 22\n\nDaily Papers\n\n"  # a page's date: the first one read
+        + "·\nMay 5\n\n"  # metadata with no paper before it
+        + "caf\udce9 title\n\n"  # not UTF-8
+        + ABSTRACT
+        + "\n\n·\nFeb 30, 2024\n\n"  # an impossible date
+        + "".join(entry(n) for n in range(21, 40))
+    )
+    data = (first + second).encode("utf-8", "surrogateescape")
+    assert find_cut(data, 0) < len(first)  # type: ignore[operator]
+    expected = reference(data)
+    assert from_file(tmp_path / "f.txt", data, share=0.3) == expected
+    # the page date, read after papers were made, makes the text read again (as in one process)
+    assert outcomes.seen == ["merged", "merged"]
+    _papers, notices, warnings, _omitted, _entries, page_year = expected  # type: ignore[misc]
+    bad_line = data[: data.index(b"caf\xe9")].count(b"\n") + 1
+    assert [w.reason for w in notices] == [f"1 line not valid UTF-8 (first at line {bad_line}), read as Windows-1252"]
+    assert [w.reason for w in warnings] == [
+        "title without an abstract, skipped",
+        "metadata with no paper before it, skipped",
+        "impossible date, left out",
+    ]
+    # the helper's page date dates the upvote counts of every paper, those read here too
+    dated = [p.upvote_history[0].seen for p in _papers if p.upvotes is not None]  # type: ignore[attr-defined]
+    assert len(dated) == 40 and set(dated) == {dt.date(page_year, 11, 22)}
+
+
+def test_a_warning_cap_reached_across_the_cut_counts_the_same(outcomes: Outcomes, tmp_path: Path) -> None:
+    junk = "·\nMay 5\n\n" * (WARNINGS_KEPT // 2 + 50)  # metadata with no paper, each a warning
+    data = (HEADER + entry(0) + junk + junk + entry(1)).encode()
+    expected = reference(data)
+    assert from_file(tmp_path / "f.txt", data, share=0.3) == expected
+    assert outcomes.seen == ["merged"] and expected[3] > 0  # type: ignore[operator]
+
+
+def test_a_cut_before_any_entry_makes_the_text_read_again_without_one(outcomes: Outcomes, tmp_path: Path) -> None:
+    # the page furniture is read as such only before the first entry: a part after a cut
+    # with no entry before it would read it as a title, so the cut is refused
+    data = (HEADER + "·\nMay 5\n\n" * 40 + "Daily Papers\n\n" + "".join(entry(n) for n in range(5))).encode()
+    expected = reference(data)
+    assert from_file(tmp_path / "f.txt", data, share=0.05) == expected
+    assert outcomes.seen == ["read again"]  # and the second reading has no cut
+
+
+@pytest.mark.parametrize(
+    "boot",
+    [
+        "import sys; sys.exit(3)",  # dies at once
+        "import os; os.write(1, b'\\x05' + bytes(7))",  # a notice with no frame behind it
+        "import os, sys; os.write(int(sys.argv[4]), b'junk'); os.write(1, b'\\x04' + bytes(7))",  # no marshal
+        "import time; time.sleep(30)",  # says nothing
+    ],
+    ids=["dies", "no-frame", "garbage", "silent"],
+)
+def test_whatever_the_helper_does_the_rest_is_read_here(
+    outcomes: Outcomes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, boot: str
+) -> None:
+    monkeypatch.setattr(dump_split, "_BOOT", boot)
+    monkeypatch.setattr(dump_split, "_QUIET", 0.5)
+    data = (HEADER + "".join(entry(n) for n in range(60))).encode()
+    assert from_file(tmp_path / "f.txt", data, share=0.3) == reference(data)
+    assert outcomes.seen == ["helper failed"]
+
+
+def test_an_error_while_the_helper_runs_leaves_no_process(
+    outcomes: Outcomes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail(*_args: object) -> None:
+        raise RuntimeError("interrupted")
+
+    monkeypatch.setattr(DumpParser, "papers_from_records", fail)
+    path = tmp_path / "f.txt"
+    path.write_bytes((HEADER + "".join(entry(n) for n in range(60))).encode())
+    with path.open("rb") as handle, pytest.raises(RuntimeError):
+        read_one(handle, "f.txt", block_size=64)
+    assert len(outcomes.helpers) == 1  # and the fixture checks it was reaped
+
+
+def test_small_files_and_one_core_are_read_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    recorder = Outcomes(monkeypatch)
+    data = (HEADER + "".join(entry(n) for n in range(60))).encode()
+    assert from_file(tmp_path / "f.txt", data) == reference(data)  # under SPLIT_FROM
+    monkeypatch.setattr(dump_split, "SPLIT_FROM", 0)
+    monkeypatch.setattr(dump_split, "usable_cpus", lambda: 1)
+    assert from_file(tmp_path / "f.txt", data) == reference(data)
+    assert recorder.seen == ["no split", "no split"]
+
+
+SLOW_OK = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture]  # a helper process per example
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=SLOW_OK)
+@given(dump_bytes(), st.floats(0.0, 0.6), st.sampled_from([7, 64, 4096]))
+def test_generated_dumps_read_on_two_cores_exactly(
+    outcomes: Outcomes, tmp_path: Path, data: bytes, share: float, block_size: int
+) -> None:
+    data = b"Daily Papers\n\n" + data  # the sniff sees only the small head
+    assert from_file(tmp_path / "g.txt", data, share=share, block_size=block_size) == reference(data)
