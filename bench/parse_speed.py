@@ -2,8 +2,10 @@
 """How fast the daily-papers dump parser reads large listings (issue target: 100k entries <= 2 s).
 
 Generates seed-shaped dumps with bench/generate_corpus.py (or reads --corpus), then times,
-best of --repeat runs: reading and decoding the file, parsing it, deduplicating, and the
-parsed-listing cache (a warm open of the same file).
+best of --repeat runs: reading and decoding the file, parsing it, deduplicating (one
+process, the text in memory); the file read as the reader reads it without a cache, on two
+cores (`file_s`, see sources/dump_split.py) and in one process (`file_one_process_s`); and
+the parsed-listing cache (a warm open of the same file).
 
     python bench/parse_speed.py --sizes 10000,100000 --json
     python bench/parse_speed.py --corpus big.txt
@@ -14,8 +16,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
+import subprocess
 import sys
 import tempfile
 import time
@@ -51,6 +55,12 @@ def measure(path: Path, repeat: int) -> dict[str, float | int]:
             best[name] = min(best.get(name, value), value)
         del text
     assert result is not None
+    # the file as the reader opens it without a cache, in a fresh process with the collector
+    # off (as `make_app` does): on two cores when it is large enough (`sources/dump_split.py`),
+    # and in one process; wall time, best of --repeat, the two interleaved
+    for _ in range(repeat):
+        for name, cores in (("file_s", "two"), ("file_one_process_s", "one")):
+            best[name] = min(best.get(name, math.inf), _fresh_file_read(path, cores))
     open_listings([str(path)])  # writes the cache
     started = time.perf_counter()
     cached = open_listings([str(path)])
@@ -63,6 +73,24 @@ def measure(path: Path, repeat: int) -> dict[str, float | int]:
         "cached_open_s": round(warm, 3),
         "cached_papers": len(cached.papers),
     }
+
+
+_FILE_READ = """
+import gc, sys, time
+from broadsheet.sources import dump_split
+from broadsheet.sources.loader import load_listings
+if sys.argv[2] == "one":
+    dump_split.usable_cpus = lambda: 1
+gc.disable()
+started = time.perf_counter()
+load_listings([sys.argv[1]])
+print(time.perf_counter() - started)
+"""
+
+
+def _fresh_file_read(path: Path, cores: str) -> float:
+    command = [sys.executable, "-c", _FILE_READ, str(path), cores]
+    return float(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
 
 
 def main(argv: list[str] | None = None) -> int:
