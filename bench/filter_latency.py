@@ -105,14 +105,24 @@ class TreePeak:
 
     def _sample(self) -> None:
         me = os.getpid()
+        own = _cmdline(me)
         while not self._done.wait(0.005):
             total = _rss_kib(me)
             for children in Path(f"/proc/{me}/task").glob("*/children"):
                 try:
-                    total += sum(_rss_kib(int(pid)) for pid in children.read_text().split())
+                    pids = [int(pid) for pid in children.read_text().split()]
                 except OSError:
                     continue
+                # a child between fork and exec shows this process's pages as its own
+                total += sum(_rss_kib(pid) for pid in pids if _cmdline(pid) != own)
             self.peak_mb = max(self.peak_mb, total / 1024)
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 def _rss_kib(pid: int) -> int:
