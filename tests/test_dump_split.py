@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,12 +32,13 @@ def entry(n: int, *, date: str = "May 4, 2024 3") -> str:
 
 
 class Outcomes:
-    """What the split did in each reading: 'no split', 'merged', 'helper failed', 'read again'."""
+    """What the split did in each reading: 'no split', 'merged', 'read again', or 'helper
+    failed after N' (papers it gave before)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.seen: list[str] = []
         self.helpers: list[DumpSplit] = []
-        start, reached, papers = DumpSplit.start, DumpSplit.reached_cut, DumpSplit.papers
+        start, reached, hand_on = DumpSplit.start, DumpSplit.reached_cut, DumpSplit.hand_on
 
         def record_start(text):  # type: ignore[no-untyped-def]
             helper = start(text)
@@ -54,14 +56,14 @@ class Outcomes:
                 self.seen.append("read again")
             return ok
 
-        def record_papers(helper, *args):  # type: ignore[no-untyped-def]
-            made = papers(helper, *args)
-            self.seen.append("helper failed" if made is None else "merged")
-            return made
+        def record_hand_on(helper, *args):  # type: ignore[no-untyped-def]
+            handed = hand_on(helper, *args)
+            self.seen.append("merged" if handed is None else f"helper failed after {handed}")
+            return handed
 
         monkeypatch.setattr(DumpSplit, "start", staticmethod(record_start))
         monkeypatch.setattr(DumpSplit, "reached_cut", record_reached)
-        monkeypatch.setattr(DumpSplit, "papers", record_papers)
+        monkeypatch.setattr(DumpSplit, "hand_on", record_hand_on)
 
 
 @pytest.fixture
@@ -192,7 +194,48 @@ def test_whatever_the_helper_does_the_rest_is_read_here(
     monkeypatch.setattr(dump_split, "_QUIET", 0.5)
     data = (HEADER + "".join(entry(n) for n in range(60))).encode()
     assert from_file(tmp_path / "f.txt", data, share=0.3) == reference(data)
-    assert outcomes.seen == ["helper failed"]
+    assert outcomes.seen == ["helper failed after 0"]
+
+
+def test_a_helper_failing_midway_leaves_the_rest_read_here_past_what_it_gave(
+    outcomes: Outcomes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the real helper, made to die after its first frame of entries (it sends one a MB)
+    boot = (
+        "import os, sys; sys.path.insert(0, sys.argv[1]); from broadsheet.sources import dump_split as d\n"
+        "send = d._FrameWriter.send\n"
+        "def dying(self, message, sent=[]):\n"
+        "    if sent: os._exit(1)\n"
+        "    sent.append(1); send(self, message)\n"
+        "d._FrameWriter.send = dying; d.serve()"
+    )
+    monkeypatch.setattr(dump_split, "_BOOT", boot)
+    data = (HEADER + "".join(entry(n) for n in range(8000))).encode()  # ~4 MB
+    expected = reference(data)
+    assert from_file(tmp_path / "f.txt", data, share=0.3, block_size=1 << 16) == expected
+    [seen] = outcomes.seen
+    handed = int(seen.removeprefix("helper failed after "))
+    assert 0 < handed < 5000  # some papers came from the helper, the rest were read here
+
+
+def test_a_helper_ahead_by_its_credit_waits_for_this_process(
+    outcomes: Outcomes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dump_split, "CREDIT", 1)  # every frame waits for the one before to be read
+    data = (HEADER + "".join(entry(n) for n in range(300))).encode()
+    assert from_file(tmp_path / "f.txt", data, share=0.3) == reference(data)
+    assert outcomes.seen == ["merged"]
+
+
+@pytest.mark.skipif(dump_split._fallocate is None, reason="frames are freed only on Linux")
+def test_a_read_frame_gives_its_memory_back() -> None:
+    frames = dump_split._anonymous_file()
+    with frames:
+        frames.write(b"x" * (4 << 20))
+        frames.flush()
+        before = os.fstat(frames.fileno()).st_blocks
+        dump_split._free(frames.fileno(), 0, 3 << 20)
+        assert os.fstat(frames.fileno()).st_blocks <= before // 4 + 8
 
 
 def test_an_error_while_the_helper_runs_leaves_no_process(
@@ -207,6 +250,25 @@ def test_an_error_while_the_helper_runs_leaves_no_process(
     with path.open("rb") as handle, pytest.raises(RuntimeError):
         read_one(handle, "f.txt", block_size=64)
     assert len(outcomes.helpers) == 1  # and the fixture checks it was reaped
+
+
+def test_a_file_cut_short_while_read_is_refused_in_one_line(
+    outcomes: Outcomes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = (HEADER + "".join(entry(n) for n in range(200))).encode()
+    path = tmp_path / "f.txt"
+    path.write_bytes(data)
+    start = DumpSplit.start
+
+    def start_then_truncate(text):  # type: ignore[no-untyped-def]
+        helper = start(text)
+        os.truncate(path, len(data) // 2)  # before the cut, after papers were handed on
+        return helper
+
+    monkeypatch.setattr(DumpSplit, "start", staticmethod(start_then_truncate))
+    monkeypatch.setattr(dump_split, "OWN_SHARE", 0.9)
+    with path.open("rb") as handle, pytest.raises(ListingError, match="changed while it was read"):
+        read_one(handle, "f.txt", block_size=64)
 
 
 def test_small_files_and_one_core_are_read_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -201,6 +201,11 @@ class DumpParser:
     def warn(self, line: int, reason: str) -> None:
         self.warnings.add(ParseWarning(self.source, line, reason))
 
+    @property
+    def taken(self) -> int:
+        """Entries made papers so far (`take_papers`, `take_records`)."""
+        return self._taken
+
     def run(self, lines: list[str], *, final: bool) -> int:
         """Read `lines` (the window after those consumed so far); return how many were consumed.
 
@@ -220,7 +225,8 @@ class DumpParser:
         one starts (no entry waiting for its abstract or its metadata) and an entry was read.
 
         Lines are decided with nothing after them, which is exact only at such a point, so
-        when this says no, the text must be read again without a cut."""
+        when this says no, the text must be read again without a cut. (After a metadata
+        block's date line it says no only when no entry came before.)"""
         self._read(lines, len(lines))
         return self._pending is None and self._last is None and bool(self.entries or self._taken)
 

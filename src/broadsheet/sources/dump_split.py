@@ -4,25 +4,29 @@ Parsing is pure Python holding the GIL, so only another process can share it (as
 index build's helper, `search.helper`). The cut is put right after a metadata block (a
 middle dot on its own line, blank lines, a date line), where a reading always stands as a
 fresh one starts: no entry waits for its abstract or its metadata. `DumpParser.run_to_cut`
-checks that it does.
+checks that it does (it does not only when no entry came before: then the text is read
+again without a cut, nothing having been handed on).
 
 The helper is a fresh interpreter (fork+exec: nothing of the app's threads is copied) that
 imports only the parser. It reads from the cut to the end and sends its entries back as
 plain data (`DumpParser.take_records`), a frame per window, written to an anonymous file
-with a notice on its standard output, so it never waits for this process. This process,
-done with its own part, makes those entries papers as they come (`papers_from_records`):
-so every paper, warning and line number is the one a single reading gives, and the papers
-are handed on in the file's order.
+with a notice on its standard output, so it does not wait for this process; but never more
+than CREDIT bytes ahead of what this process has read, and each frame read is freed, so the
+frames hold little memory however large the file. This process, done with its own part,
+makes those entries papers as they come (`papers_from_records`) and hands them on: every
+paper, warning and line number is the one a single reading gives, in the file's order.
 
-Whatever goes wrong with the helper, this process reads the rest itself, on from the cut;
-if the cut was not such a point after all, it reads the whole text again, without a cut.
+Whatever goes wrong with the helper, this process reads the rest itself, on from the cut,
+past the papers the helper gave (the reading makes the same ones first).
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import io
 import marshal
+import mmap
 import os
 import re
 import select
@@ -30,7 +34,7 @@ import struct
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, BinaryIO
 
@@ -51,6 +55,10 @@ SPLIT_FROM = 16 << 20
 OWN_SHARE = 0.35
 _SEARCH = 8 << 20  # how far past the planned cut a cut point is looked for
 _QUIET = 30.0  # seconds the helper may go without a frame before it is given up
+# Bytes of frames the helper may have sent that this process has not read: it reads them only
+# once its own part is done, so this bounds the memory they hold meanwhile (at 100k papers
+# the helper has sent ~55 MB by then), however large the file or repetitive its papers.
+CREDIT = 64 << 20
 _BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from broadsheet.sources.dump_split import serve; serve()"
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])  # the folder holding `broadsheet`
 _LENGTH = struct.Struct("<Q")
@@ -62,11 +70,10 @@ _LENGTH = struct.Struct("<Q")
 _CUT = re.compile(rb"\n[ \t]*\xc2\xb7[ \t]*\n(?:[ \t]*\n){0,3}([ -~\t]{1,60})\n")
 
 
-def find_cut(data: bytes | memoryview | object, start: int) -> int | None:
+def find_cut(data: bytes | mmap.mmap, start: int) -> int | None:
     """The first cut point at or after byte `start` (within _SEARCH bytes): the position
     right after a metadata block's date line. None when there is none."""
-    view = data if isinstance(data, bytes) else memoryview(data)  # type: ignore[arg-type]
-    for match in _CUT.finditer(view, start, start + _SEARCH):
+    for match in _CUT.finditer(data, start, start + _SEARCH):
         if is_date_line(match[1].decode("ascii").replace("\t", " ").strip()):
             return match.end()
     return None
@@ -100,8 +107,8 @@ class DumpSplit:
         listing, out = text.handle.fileno(), frames.fileno()
         try:
             process = subprocess.Popen(
-                [sys.executable, "-P", "-c", _BOOT, _PACKAGE_ROOT, str(listing), str(cut), str(out), text.source],
-                stdin=subprocess.DEVNULL,
+                [sys.executable, "-P", "-c", _BOOT, _PACKAGE_ROOT, *map(str, (listing, cut, out, CREDIT)), text.source],
+                stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
                 pass_fds=(listing, out),
@@ -117,20 +124,25 @@ class DumpSplit:
         rest (else the text must be read again, without a cut)."""
         return text.paused() and splitter.at_line_start() and parser.run_to_cut(window)
 
-    def papers(self, parser: DumpParser, splitter: LineSplitter, decoder: TextDecoder) -> list[Paper] | None:
-        """The papers of the helper's part, made by `parser` (which stands at the cut), with
-        what the helper found taken into the parser, the splitter and the decoder as if they
-        had read it; None, and nothing taken in, when the helper failed."""
+    def hand_on(
+        self, parser: DumpParser, splitter: LineSplitter, decoder: TextDecoder, on_paper: Callable[[Paper], None]
+    ) -> int | None:
+        """Make the helper's entries papers with `parser` (which stands at the cut) and hand
+        them on as they come; then take what else the helper found into the parser, the
+        splitter and the decoder, as if they had read it, and return None. When the helper
+        fails, nothing is taken in: return how many of its papers were handed on (a reading
+        on from the cut makes the same ones first)."""
         offset = parser.line_base  # lines before the cut: the helper numbers its own from 1
         date_warnings = WarningList()
-        papers: list[Paper] = []
-        entries = 0
+        handed = entries = 0
         summary = None
         try:
             for frame in self._frames():
                 kind, payload = marshal.loads(frame)
                 if kind == "records":
-                    papers += parser.papers_from_records(payload, offset, date_warnings)
+                    for paper in parser.papers_from_records(payload, offset, date_warnings):
+                        on_paper(paper)
+                        handed += 1
                     entries += len(payload)
                 else:
                     summary = payload
@@ -138,7 +150,7 @@ class DumpSplit:
             summary = None
         if summary is None or self.process.wait() != 0:
             self.stop()
-            return None
+            return handed
         part, line_warnings, line_omitted, (bad_lines, first_bad) = summary
         parser.absorb(part, offset, entries, date_warnings)
         for line, reason in line_warnings:
@@ -146,12 +158,13 @@ class DumpSplit:
         splitter.warnings.omitted += line_omitted
         decoder.add_bad_lines(bad_lines, first_bad + offset if first_bad else 0)
         self.stop()
-        return papers
+        return None
 
     def _frames(self) -> Iterator[bytes]:
-        """The frames, each as its notice arrives; ends when the helper closes its output."""
-        notices = self.process.stdout
-        assert notices is not None
+        """The frames, each as its notice arrives, each acknowledged (see `_FrameWriter`)
+        and its space freed once read; ends when the helper closes its output."""
+        notices, acks = self.process.stdout, self.process.stdin
+        assert notices is not None and acks is not None
         fd, frames = notices.fileno(), self.frames.fileno()
         pending, position = b"", 0
         while True:
@@ -168,7 +181,11 @@ class DumpSplit:
                 frame = os.pread(frames, length, position)
                 if len(frame) != length:
                     raise EOFError
+                _free(frames, position, length)
                 position += length
+                with contextlib.suppress(OSError):  # a helper done sending reads no more
+                    acks.write(_LENGTH.pack(position))
+                    acks.flush()
                 yield frame
 
     def stop(self) -> None:
@@ -176,9 +193,31 @@ class DumpSplit:
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait()
-        if self.process.stdout is not None:
-            self.process.stdout.close()
+        for pipe in (self.process.stdin, self.process.stdout):
+            if pipe is not None:
+                with contextlib.suppress(OSError):
+                    pipe.close()
         self.frames.close()
+
+
+def _free(fd: int, offset: int, length: int) -> None:
+    """Give a read frame's memory back (Linux: punch a hole in the anonymous file); elsewhere
+    the frames stay until the reading ends."""
+    if _fallocate is not None:
+        _fallocate(fd, _PUNCH_HOLE, ctypes.c_int64(offset), ctypes.c_int64(length))
+
+
+def _libc_fallocate() -> Callable[..., int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True).fallocate  # type: ignore[no-any-return]
+    except (OSError, AttributeError):
+        return None
+
+
+_PUNCH_HOLE = 0x02 | 0x01  # FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE
+_fallocate = _libc_fallocate()
 
 
 def _anonymous_file() -> IO[bytes]:
@@ -229,18 +268,35 @@ class _FileTail(io.RawIOBase):
 
 
 class _FrameWriter:
-    """Frames to the anonymous file, and for each a notice of its length on standard output."""
+    """Frames to the anonymous file, and for each a notice of its length on standard output;
+    a frame waits while more than `credit` bytes sent are not yet acknowledged (each
+    acknowledgement, on standard input, is the position read up to)."""
 
-    def __init__(self, fd: int, notices: BinaryIO) -> None:
-        self._fd, self._notices = fd, notices
+    def __init__(self, fd: int, notices: BinaryIO, acks: int, credit: int) -> None:
+        self._fd, self._notices, self._acks, self._credit = fd, notices, acks, credit
+        self._sent = self._read = 0
+        self._pending = b""
 
     def send(self, message: object) -> None:
         data = marshal.dumps(message)
+        while self._sent - self._read > self._credit:
+            self._take_acks()
         frame = memoryview(data)
         while frame:
             frame = frame[os.write(self._fd, frame) :]
+        self._sent += len(data)
         self._notices.write(_LENGTH.pack(len(data)))
         self._notices.flush()
+
+    def _take_acks(self) -> None:
+        got = os.read(self._acks, 4096)
+        if not got:
+            raise EOFError("the reader is gone")
+        self._pending += got
+        whole = len(self._pending) - len(self._pending) % _LENGTH.size
+        if whole:
+            (self._read,) = _LENGTH.unpack_from(self._pending, whole - _LENGTH.size)
+            self._pending = self._pending[whole:]
 
 
 def serve() -> None:
@@ -249,8 +305,9 @@ def serve() -> None:
     from broadsheet.sources.dump import collector_paused
     from broadsheet.sources.dump_stream import read_lines
 
-    listing, cut, out, source = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
-    writer = _FrameWriter(out, sys.stdout.buffer)
+    listing, cut, out, credit = (int(arg) for arg in sys.argv[2:6])
+    source = sys.argv[6]
+    writer = _FrameWriter(out, sys.stdout.buffer, sys.stdin.fileno(), credit)
     text = TextStream(io.BufferedReader(_FileTail(listing, cut)), source, codec="utf-8")  # type: ignore[arg-type]
     parser = DumpParser(source, continuing=True, raw_heads=True)
     splitter = LineSplitter(source)

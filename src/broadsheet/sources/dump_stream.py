@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import itertools
 import mmap
 import re
 from collections.abc import Callable, Iterator
@@ -22,6 +21,7 @@ from broadsheet.model import Paper
 from broadsheet.sources.dump import collector_paused
 from broadsheet.sources.dump_parser import DumpParser, PageAssumption
 from broadsheet.sources.dump_split import DumpSplit
+from broadsheet.sources.errors import ListingError
 from broadsheet.sources.files import BLOCK_SIZE, TextStream
 from broadsheet.sources.lines import LineSplitter
 from broadsheet.sources.results import ParseResult
@@ -115,22 +115,20 @@ def read_dump(
     with collector_paused(), contextlib.ExitStack() as cleanup:
         if helper is not None:
             cleanup.callback(helper.stop)
-            # held until the cut proves sound: a text read again must not hand papers on twice
-            held: list[Paper] = []
-            window = read_lines(text, parser, splitter, lambda: held.extend(parser.take_papers()))
+            window = read_lines(text, parser, splitter, lambda: _hand_on(parser.take_papers(), on_paper))
             if not helper.reached_cut(text, parser, splitter, window):
                 helper.stop()
-                text.restart()
+                if parser.taken:  # the file changed under the reading (a cut is sound otherwise)
+                    raise ListingError(source, "the file changed while it was read")
+                text.restart()  # no entry before the cut: nothing handed on yet
                 return read_dump(text, on_paper, year=year, assume=assume, split=False)
-            for paper in itertools.chain(held, parser.take_papers()):
-                on_paper(paper)
-            del held
-            rest = helper.papers(parser, splitter, text.decoder())
-            if rest is not None:  # the helper read the rest
-                for paper in rest:
-                    on_paper(paper)
+            _hand_on(parser.take_papers(), on_paper)
+            handed = helper.hand_on(parser, splitter, text.decoder(), on_paper)
+            if handed is None:  # the helper read the rest
                 return _finish(parser, splitter, on_paper)
-            text.resume()  # the helper failed: read the rest here, on from the cut
+            # the helper failed: read the rest here, on from the cut, past the papers it gave
+            text.resume()
+            on_paper = _skipping(handed, on_paper)
         window = read_lines(text, parser, splitter, lambda: _hand_on(parser.take_papers(), on_paper))
         window += splitter.close()
         parser.run(window, final=True)
@@ -154,6 +152,20 @@ def read_lines(
         del window[: parser.run(window, final=False)]
         after_window()
     return window
+
+
+def _skipping(count: int, on_paper: Callable[[Paper], None]) -> Callable[[Paper], None]:
+    """`on_paper`, but the first `count` papers are dropped."""
+    left = count
+
+    def hand_on(paper: Paper) -> None:
+        nonlocal left
+        if left:
+            left -= 1
+        else:
+            on_paper(paper)
+
+    return hand_on
 
 
 def _hand_on(papers: list[Paper], on_paper: Callable[[Paper], None]) -> None:
