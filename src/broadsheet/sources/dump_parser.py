@@ -201,11 +201,6 @@ class DumpParser:
     def warn(self, line: int, reason: str) -> None:
         self.warnings.add(ParseWarning(self.source, line, reason))
 
-    @property
-    def taken(self) -> int:
-        """Entries made papers so far (`take_papers`, `take_records`)."""
-        return self._taken
-
     def run(self, lines: list[str], *, final: bool) -> int:
         """Read `lines` (the window after those consumed so far); return how many were consumed.
 
@@ -220,13 +215,13 @@ class DumpParser:
         return consumed
 
     def run_to_cut(self, lines: list[str]) -> bool:
-        """Read `lines` to their end, where another parser (`continuing`) reads on from the
-        next line (see `dump_split`); whether it can: the reading then stands where a fresh
-        one starts (no entry waiting for its abstract or its metadata) and an entry was read.
+        """Read `lines` to their end, the last before a cut (see `dump_split`); whether a
+        parser that reads on from the next line (`continuing`) reads as this one would: the
+        reading then stands where a fresh one starts (no entry waits for its abstract or its
+        metadata) and an entry came before.
 
-        Lines are decided with nothing after them, which is exact only at such a point, so
-        when this says no, the text must be read again without a cut. (After a metadata
-        block's date line it says no only when no entry came before.)"""
+        After a metadata block's date line, where cuts are put, no line before looks past it,
+        so this reading is exact either way, and this parser can read on from there itself."""
         self._read(lines, len(lines))
         return self._pending is None and self._last is None and bool(self.entries or self._taken)
 

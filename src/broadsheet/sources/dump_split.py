@@ -4,8 +4,8 @@ Parsing is pure Python holding the GIL, so only another process can share it (as
 index build's helper, `search.helper`). The cut is put right after a metadata block (a
 middle dot on its own line, blank lines, a date line), where a reading always stands as a
 fresh one starts: no entry waits for its abstract or its metadata. `DumpParser.run_to_cut`
-checks that it does (it does not only when no entry came before: then the text is read
-again without a cut, nothing having been handed on).
+checks that it does (it does not only when no entry came before, which the helper assumes:
+then this process reads on from the cut itself).
 
 The helper is a fresh interpreter (fork+exec: nothing of the app's threads is copied) that
 imports only the parser. It reads from the cut to the end and sends its entries back as
@@ -91,8 +91,8 @@ class DumpSplit:
     def start(cls, text: TextStream) -> DumpSplit | None:
         """Pause `text` at a cut and start a helper on the rest; None (and no pause) when the
         text is no large UTF-8 file, there is no second core, or no cut point is found."""
-        if text.codec != "utf-8" or usable_cpus() < 2 or not sys.executable:
-            return None
+        if text.codec != "utf-8" or usable_cpus() < 2 or not sys.executable or getattr(sys, "frozen", False):
+            return None  # (a frozen app's executable is no Python to run the helper with)
         try:
             size = os.fstat(text.handle.fileno()).st_size
             if size < SPLIT_FROM:
@@ -119,11 +119,6 @@ class DumpSplit:
             return None
         return cls(process, frames, text.source)
 
-    def reached_cut(self, text: TextStream, parser: DumpParser, splitter: LineSplitter, window: list[str]) -> bool:
-        """Read the last lines before the cut; whether the helper's part can be taken as the
-        rest (else the text must be read again, without a cut)."""
-        return text.paused() and splitter.at_line_start() and parser.run_to_cut(window)
-
     def hand_on(
         self, parser: DumpParser, splitter: LineSplitter, decoder: TextDecoder, on_paper: Callable[[Paper], None]
     ) -> int | None:
@@ -136,22 +131,27 @@ class DumpSplit:
         date_warnings = WarningList()
         handed = entries = 0
         summary = None
-        try:
-            for frame in self._frames():
+        frames = self._frames()
+        while True:
+            try:
+                frame = next(frames, None)
+                if frame is None:
+                    break
                 kind, payload = marshal.loads(frame)
-                if kind == "records":
-                    for paper in parser.papers_from_records(payload, offset, date_warnings):
-                        on_paper(paper)
-                        handed += 1
-                    entries += len(payload)
-                else:
-                    summary = payload
-        except (OSError, ValueError, EOFError, TypeError, TimeoutError):  # a broken or stuck helper
-            summary = None
+                if kind == "end":
+                    part, line_warnings, line_omitted, (bad_lines, first_bad) = summary = payload
+                    continue
+                papers = parser.papers_from_records(payload, offset, date_warnings)
+            except Exception:  # noqa: BLE001 - whatever the helper did wrong, the rest is read here
+                summary = None
+                break
+            entries += len(papers)
+            for paper in papers:
+                on_paper(paper)
+                handed += 1
         if summary is None or self.process.wait() != 0:
             self.stop()
             return handed
-        part, line_warnings, line_omitted, (bad_lines, first_bad) = summary
         parser.absorb(part, offset, entries, date_warnings)
         for line, reason in line_warnings:
             splitter.warnings.add(ParseWarning(self.source, line + offset, reason))
@@ -167,6 +167,7 @@ class DumpSplit:
         assert notices is not None and acks is not None
         fd, frames = notices.fileno(), self.frames.fileno()
         pending, position = b"", 0
+        size = 0  # of the anonymous file, as last seen
         while True:
             ready, _, _ = select.select([fd], [], [], _QUIET)
             if not ready:
@@ -178,6 +179,10 @@ class DumpSplit:
             while len(pending) >= _LENGTH.size:
                 (length,) = _LENGTH.unpack_from(pending)
                 pending = pending[_LENGTH.size :]
+                if position + length > size:
+                    size = os.fstat(frames).st_size
+                    if position + length > size:  # no such frame: the helper's output is garbled
+                        raise EOFError
                 frame = os.pread(frames, length, position)
                 if len(frame) != length:
                     raise EOFError

@@ -21,7 +21,6 @@ from broadsheet.model import Paper
 from broadsheet.sources.dump import collector_paused
 from broadsheet.sources.dump_parser import DumpParser, PageAssumption
 from broadsheet.sources.dump_split import DumpSplit
-from broadsheet.sources.errors import ListingError
 from broadsheet.sources.files import BLOCK_SIZE, TextStream
 from broadsheet.sources.lines import LineSplitter
 from broadsheet.sources.results import ParseResult
@@ -111,25 +110,26 @@ def read_dump(
     guess = (lambda: latest_explicit_year(text.handle)) if text.ascii_compatible else None
     parser = DumpParser(source, year=year, assume=assume, guess_explicit_year=guess)
     splitter = LineSplitter(source)
-    helper = DumpSplit.start(text) if split else None
     with collector_paused(), contextlib.ExitStack() as cleanup:
+        helper = DumpSplit.start(text) if split else None
+        window: list[str] = []
         if helper is not None:
             cleanup.callback(helper.stop)
             window = read_lines(text, parser, splitter, lambda: _hand_on(parser.take_papers(), on_paper))
-            if not helper.reached_cut(text, parser, splitter, window):
-                helper.stop()
-                if parser.taken:  # the file changed under the reading (a cut is sound otherwise)
-                    raise ListingError(source, "the file changed while it was read")
-                text.restart()  # no entry before the cut: nothing handed on yet
-                return read_dump(text, on_paper, year=year, assume=assume, split=False)
-            _hand_on(parser.take_papers(), on_paper)
-            handed = helper.hand_on(parser, splitter, text.decoder(), on_paper)
-            if handed is None:  # the helper read the rest
-                return _finish(parser, splitter, on_paper)
-            # the helper failed: read the rest here, on from the cut, past the papers it gave
+            # at the cut the reading stands exactly as without one (see `run_to_cut`); the
+            # text ends before it only when the file changed under the reading
+            if text.paused() and splitter.at_line_start():
+                continuing = parser.run_to_cut(window)
+                window = []
+                if continuing:
+                    _hand_on(parser.take_papers(), on_paper)
+                    handed = helper.hand_on(parser, splitter, text.decoder(), on_paper)
+                    if handed is None:  # the helper read the rest
+                        return _finish(parser, splitter, on_paper)
+                    on_paper = _skipping(handed, on_paper)  # read here past the papers it gave
+            helper.stop()
             text.resume()
-            on_paper = _skipping(handed, on_paper)
-        window = read_lines(text, parser, splitter, lambda: _hand_on(parser.take_papers(), on_paper))
+        window = read_lines(text, parser, splitter, lambda: _hand_on(parser.take_papers(), on_paper), window)
         window += splitter.close()
         parser.run(window, final=True)
         del window  # before the last papers are made
@@ -137,11 +137,16 @@ def read_dump(
 
 
 def read_lines(
-    text: TextStream, parser: DumpParser, splitter: LineSplitter, after_window: Callable[[], None]
+    text: TextStream,
+    parser: DumpParser,
+    splitter: LineSplitter,
+    after_window: Callable[[], None],
+    window: list[str] | None = None,
 ) -> list[str]:
-    """Read `text` to its end (or its pause), window by window, calling `after_window` after
-    each; the lines of the last chunk are returned unread, to be read with the end in sight."""
-    window: list[str] = []
+    """Read `text` to its end (or its pause), window by window after the lines of `window`,
+    calling `after_window` after each; the lines of the last chunk are returned unread, to be
+    read with the end in sight."""
+    window = [] if window is None else window
     chunks = text.lines_or_chunks()
     chunk = next(chunks, None)
     while chunk is not None:

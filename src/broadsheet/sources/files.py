@@ -93,8 +93,8 @@ class TextStream:
         reading the rest of a text from the middle, see `dump_split`)."""
         self.handle = handle
         self.source = source
-        self.codec, self._bom = (codec, 0) if codec else sniff_encoding(read_head(handle), source)
-        handle.seek(self._bom)
+        self.codec, bom = (codec, 0) if codec else sniff_encoding(read_head(handle), source)
+        handle.seek(bom)
         self._decoder = TextDecoder(source, self.codec)
         self._block_size = block_size
         self._buffered: list[str] = []
@@ -116,13 +116,6 @@ class TextStream:
 
     def resume(self) -> None:
         self._stop = None
-
-    def restart(self) -> None:
-        """Read again from the text's start, as a new stream would."""
-        self.handle.seek(self._bom)
-        self._decoder = TextDecoder(self.source, self.codec)
-        self._buffered, self._buffered_chars = [], 0
-        self._ended, self._stop = False, None
 
     def decoder(self) -> TextDecoder:
         return self._decoder
