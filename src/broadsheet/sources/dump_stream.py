@@ -44,7 +44,16 @@ def latest_explicit_year(handle: BinaryIO) -> int | None:
     with _whole(handle) as data:
         for start in range(0, len(data), BLOCK_SIZE):
             latest = max(latest, _latest_after_dots(data, start, min(start + BLOCK_SIZE, len(data))))
+            _let_go(data, start, BLOCK_SIZE)
     return int(latest or 0) or None
+
+
+def _let_go(data: bytes | mmap.mmap, start: int, length: int) -> None:
+    """Unmap a scanned block's pages from this process (they stay in the page cache), so
+    that scanning a large file does not count it all in the process's memory."""
+    if isinstance(data, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+        with contextlib.suppress(OSError, ValueError):
+            data.madvise(mmap.MADV_DONTNEED, start, min(length, len(data) - start))
 
 
 @contextlib.contextmanager
