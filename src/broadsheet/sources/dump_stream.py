@@ -51,7 +51,7 @@ def latest_explicit_year(handle: BinaryIO) -> int | None:
 def _let_go(data: bytes | mmap.mmap, start: int, length: int) -> None:
     """Unmap a scanned block's pages from this process (they stay in the page cache), so
     that scanning a large file does not count it all in the process's memory."""
-    if isinstance(data, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+    if isinstance(data, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED") and start % mmap.PAGESIZE == 0:
         with contextlib.suppress(OSError, ValueError):
             data.madvise(mmap.MADV_DONTNEED, start, min(length, len(data) - start))
 
