@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import random
+import signal
 import sys
 import time
 from pathlib import Path
@@ -65,6 +66,11 @@ def main(argv: list[str]) -> None:
         # and the object is dropped unclosed when main() returns
         state = ReadingState(path, coalesce=3600, background=mode == "signal")
         if mode == "signal":
+            # as a terminal leaves them: a runner started with nohup, or as a background job,
+            # passes these signals on ignored, and the handlers then keep ignoring them
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            signal.signal(signal.SIGHUP, signal.SIG_DFL)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
             install_signal_handlers()
         state.star("arxiv:1", "One")
         state.mark_read_many(["arxiv:2", "arxiv:3"])
