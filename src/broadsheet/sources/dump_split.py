@@ -103,7 +103,11 @@ class DumpSplit:
             return None
         if cut is None or not text.pause_at(cut):
             return None
-        frames = _anonymous_file()
+        try:
+            frames = _anonymous_file()
+        except OSError:  # no memfd and no writable temporary folder
+            text.resume()
+            return None
         listing, out = text.handle.fileno(), frames.fileno()
         try:
             process = subprocess.Popen(
