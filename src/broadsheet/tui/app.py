@@ -25,7 +25,6 @@ from broadsheet.themes import load_themes, theme_variable_defaults
 from broadsheet.tui.compositor import ShowThroughCompositor
 from broadsheet.tui.detail import DetailPane, paper_renderable
 from broadsheet.tui.filter_box import FilterBox
-from broadsheet.tui.frame_timer import ReaderScreen
 from broadsheet.tui.idle_gc import IdleCollector
 from broadsheet.tui.live_search import LiveSearch
 from broadsheet.tui.outbound import OutboundActions
@@ -142,7 +141,7 @@ class BroadsheetApp(LiveSearch, OutboundActions, App[None]):
         return theme_variable_defaults(self.current_theme)
 
     def get_default_screen(self) -> Screen:
-        screen = ReaderScreen(id="_default")  # as Textual's, but with frames when asked for
+        screen = super().get_default_screen()
         screen._compositor = ShowThroughCompositor()  # before anything is composited
         return screen
 
