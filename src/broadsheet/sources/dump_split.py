@@ -279,16 +279,20 @@ class _FileTail(io.RawIOBase):
 class _FrameWriter:
     """Frames to the anonymous file, and for each a notice of its length on standard output;
     a frame waits while more than `credit` bytes sent are not yet acknowledged (each
-    acknowledgement, on standard input, is the position read up to)."""
+    acknowledgement, on standard input, is the position read up to). Acknowledgements are
+    taken as they come, so their pipe never fills however long the file."""
 
     def __init__(self, fd: int, notices: BinaryIO, acks: int, credit: int) -> None:
         self._fd, self._notices, self._acks, self._credit = fd, notices, acks, credit
         self._sent = self._read = 0
         self._pending = b""
+        os.set_blocking(acks, False)
 
     def send(self, message: object) -> None:
         data = marshal.dumps(message)
+        self._take_acks()
         while self._sent - self._read > self._credit:
+            select.select([self._acks], [], [])
             self._take_acks()
         frame = memoryview(data)
         while frame:
@@ -298,10 +302,15 @@ class _FrameWriter:
         self._notices.flush()
 
     def _take_acks(self) -> None:
-        got = os.read(self._acks, 4096)
-        if not got:
-            raise EOFError("the reader is gone")
-        self._pending += got
+        """Whatever acknowledgements have come (without waiting); the reader gone is an error."""
+        while True:
+            try:
+                got = os.read(self._acks, 4096)
+            except BlockingIOError:
+                break
+            if not got:
+                raise EOFError("the reader is gone")
+            self._pending += got
         whole = len(self._pending) - len(self._pending) % _LENGTH.size
         if whole:
             (self._read,) = _LENGTH.unpack_from(self._pending, whole - _LENGTH.size)
