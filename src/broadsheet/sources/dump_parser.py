@@ -205,8 +205,7 @@ class DumpParser:
         """Read `lines` (the window after those consumed so far); return how many were consumed.
 
         Unless `final`, the last LOOKAHEAD lines are left for the next window, so that every
-        line is decided exactly as if the whole text were there. Ordered so the common path
-        (blank, title, long abstract) is short.
+        line is decided exactly as if the whole text were there.
         """
         consumed = self._read(lines, len(lines) if final else len(lines) - LOOKAHEAD)
         if final and self._pending is not None:
@@ -226,6 +225,8 @@ class DumpParser:
         return self._pending is None and self._last is None and bool(self.entries or self._taken)
 
     def _read(self, lines: list[str], limit: int) -> int:
+        """Decide the lines before index `limit`. Ordered so the common path (blank, title,
+        long abstract) is short."""
         count = len(lines)
         base = self.line_base
         i = 0

@@ -119,26 +119,30 @@ def read_dump(
     guess = (lambda: latest_explicit_year(text.handle)) if text.ascii_compatible else None
     parser = DumpParser(source, year=year, assume=assume, guess_explicit_year=guess)
     splitter = LineSplitter(source)
+
+    def after_window() -> None:
+        _hand_on(parser.take_papers(), on_paper)  # `on_paper` as it stands (see `_skipping` below)
+
     with collector_paused(), contextlib.ExitStack() as cleanup:
         helper = DumpSplit.start(text) if split else None
         window: list[str] = []
         if helper is not None:
             cleanup.callback(helper.stop)
-            window = read_lines(text, parser, splitter, lambda: _hand_on(parser.take_papers(), on_paper))
+            window = read_lines(text, parser, splitter, after_window)
             # at the cut the reading stands exactly as without one (see `run_to_cut`); the
             # text ends before it only when the file changed under the reading
             if text.paused() and splitter.at_line_start():
                 continuing = parser.run_to_cut(window)
                 window = []
                 if continuing:
-                    _hand_on(parser.take_papers(), on_paper)
+                    after_window()
                     handed = helper.hand_on(parser, splitter, text.decoder(), on_paper)
                     if handed is None:  # the helper read the rest
                         return _finish(parser, splitter, on_paper)
                     on_paper = _skipping(handed, on_paper)  # read here past the papers it gave
             helper.stop()
             text.resume()
-        window = read_lines(text, parser, splitter, lambda: _hand_on(parser.take_papers(), on_paper), window)
+        window = read_lines(text, parser, splitter, after_window, window)
         window += splitter.close()
         parser.run(window, final=True)
         del window  # before the last papers are made
