@@ -9,16 +9,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.console import Group, RenderableType
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 from broadsheet.links import paper_links
 from broadsheet.model import Paper
 from broadsheet.sparkline import sparkline
 from broadsheet.text_safety import one_line, printable
+from broadsheet.tui.boxes import boxed_lines, needs_textuals_pass
 from broadsheet.tui.scrolling import set_content_size
 
 Spans = Sequence[tuple[int, int]]
@@ -91,6 +94,13 @@ def paper_renderable(
     return Group(*parts)
 
 
+def _hover_restyles_links(widget: Widget) -> bool:
+    """Whether Textual's pass would restyle links for the hovered one (a link with an
+    action, which the pane's plain URL links are not)."""
+    hover = widget.hover_style
+    return bool(widget.auto_links and hover._link_id and hover._meta and "@click" in hover.meta)
+
+
 class DetailPane(ScrollView, can_focus=True):
     """Scrollable detail; `show` replaces the content.
 
@@ -106,13 +116,14 @@ class DetailPane(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._content: RenderableType = Text("No paper selected.", style="dim")
-        self._lines: list[Strip] = []
+        self._lines: list[list[Segment]] = []  # the content, wrapped
         self._wrapped_width = -1
+        self._line_style: Style | None = None
 
     @property
     def text(self) -> str:
         """The content as plain lines, as wrapped on screen."""
-        return "\n".join(line.text.rstrip() for line in self._lines)
+        return "\n".join("".join(segment.text for segment in line).rstrip() for line in self._lines)
 
     def show(self, renderable: RenderableType) -> None:
         self._content = renderable
@@ -132,14 +143,33 @@ class DetailPane(ScrollView, can_focus=True):
             self._lines = []
         else:
             console = self.app.console
-            lines = console.render_lines(self._content, console.options.update_width(width), pad=False)
-            self._lines = [Strip(line) for line in lines]
+            self._lines = console.render_lines(self._content, console.options.update_width(width), pad=False)
         set_content_size(self, Size(max(width, 0), len(self._lines)))
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The pane's lines as Textual's pass draws them, made by `boxed_lines`: that pass
+        costs ~60 µs a line, and a paper's first frame draws every line of the pane (~2.3
+        ms of a keystroke's frame). With anything else in the box (tint, opacity, set by a
+        user's CSS), or a hovered link the pass would restyle, Textual draws it as usual."""
+        self._line_style = self.rich_style  # the same for every line (~40 µs to work out)
+        try:
+            if needs_textuals_pass(self, own_box=True) or _hover_restyles_links(self):
+                return super().render_lines(crop)
+            return boxed_lines(self, crop, self._content_line)
+        finally:
+            self._line_style = None
+
     def render_line(self, y: int) -> Strip:
+        """For Textual's pass."""
+        return Strip(*self._content_line(y))
+
+    def _content_line(self, y: int) -> tuple[list[Segment], int]:
+        """Line `y` of the view in the pane's style (beneath the text's own), and its width."""
         width = self.scrollable_content_region.width
         index = y + self.scroll_offset.y
-        style = self.rich_style
+        style = self._line_style or self.rich_style
+        if width <= 0:
+            return [], 0
         if 0 <= index < len(self._lines):
-            return self._lines[index].crop_extend(0, width, None).apply_style(style)
-        return Strip.blank(width, style)
+            return Segment.adjust_line_length(list(Segment.apply_style(self._lines[index], style)), width, style), width
+        return [Segment(" " * width, style)], width
