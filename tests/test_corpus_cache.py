@@ -228,6 +228,31 @@ def test_a_text_column_keeps_strings_that_hold_its_separator(strings: list[str])
     assert column.as_list() == strings
 
 
+@pytest.mark.parametrize("strings", [TEXTS, WITH_NUL, [""], []])
+def test_a_text_column_cuts_any_run_of_rows_as_a_list_slice_would(strings: list[str]) -> None:
+    column = corpus_cache.TextColumn(*corpus_cache.TextColumn.pack(strings))
+    for start in range(len(strings) + 2):
+        for stop in range(start, len(strings) + 3):
+            assert column.cut(start, stop) == strings[start:stop], (start, stop)
+    assert column._list is None  # noqa: SLF001 - cutting runs never cut the whole column
+    column.as_list()
+    assert column.cut(1, 3) == strings[1:3]  # and after it was cut whole
+
+
+def test_keys_come_in_chunks_from_the_cache_and_from_papers(tmp_path: Path) -> None:
+    from broadsheet.search import corpus
+
+    papers = [Paper(title=f"t{i}", abstract="a", key=f"key:{i}") for i in range(10)]
+    corpus_cache.save(papers, "k", folder=tmp_path)
+    loaded = corpus_cache.load("k", tmp_path)
+    assert loaded is not None
+    for source in (papers, loaded):
+        chunks = list(corpus.key_chunks(source, 4))
+        assert [len(chunk) for chunk in chunks] == [4, 4, 2]
+        assert sum(chunks, []) == [f"key:{i}" for i in range(10)]
+    assert loaded.keys._list is None  # noqa: SLF001 - read a chunk at a time, not cut whole
+
+
 def test_keys_and_titles_round_trip_through_the_cache(tmp_path: Path) -> None:
     papers = [Paper(title=title or "untitled", abstract="a", key=f"key:{i}:{title}") for i, title in enumerate(TEXTS)]
     corpus_cache.save(papers, "t", folder=tmp_path)

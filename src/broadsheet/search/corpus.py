@@ -9,7 +9,7 @@ values are the same, so a cache saved from one loads with the other.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 from ..model import Paper, upvote_growth
@@ -45,10 +45,25 @@ def title_column(papers: Sequence[Paper]) -> Sequence[str]:
     """Titles by row, for reading a few at a time: the corpus cache's column as it is (it
     cuts a title out when asked; cutting all 100k at once is one ~10-30 ms call, which a
     keystroke would otherwise wait for)."""
-    column = getattr(papers, "titles", None)
+    return _lazy_column(papers, "titles") or titles(papers)
+
+
+def key_chunks(papers: Sequence[Paper], size: int) -> Iterator[list[str]]:
+    """The keys by row, `size` at a time: the corpus cache's column is cut a chunk at a
+    time (cutting 100k keys at once held the first `is:unread` keystroke for ~20 ms)."""
+    column = _lazy_column(papers, "keys")
+    for start in range(0, len(papers), size):
+        if column is not None:
+            yield column.cut(start, start + size)  # type: ignore[attr-defined]
+        else:
+            yield [paper.key for paper in papers[start : start + size]]
+
+
+def _lazy_column(papers: Sequence[Paper], name: str) -> Sequence[str] | None:
+    column = getattr(papers, name, None)
     if hasattr(column, "as_list") and len(column) == len(papers):  # type: ignore[arg-type]
         return column  # type: ignore[return-value]
-    return titles(papers)
+    return None
 
 
 def dates(papers: Sequence[Paper]) -> list[int]:

@@ -253,7 +253,11 @@ class SearchIndex:
         """Keys in slot order, made on first use in chunks (one C call over 100k keys
         would hold the GIL, and so the UI, for ~30 ms)."""
         if self._keys_by_slot is None:
-            keys, order = corpus.keys(self.papers), self.slot_to_row
+            keys: list[str] = []
+            for chunk in corpus.key_chunks(self.papers, _KEYS_PER_STEP):
+                keys += chunk
+                yield
+            order = self.slot_to_row
             made: list[str] = []
             for start in range(0, self.n, _KEYS_PER_STEP):
                 made += map(keys.__getitem__, order[start : start + _KEYS_PER_STEP])
