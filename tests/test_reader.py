@@ -9,6 +9,7 @@ import pytest
 from tests.reader_fixtures import HOSTILE_TITLES, PLAIN_TITLES, settle, write_listing
 from tests.test_fetch import RAW_DAY, FakeApi, Reply, api
 from textual.color import Color
+from textual.widgets import Input
 
 __all__ = ["api"]  # the local papers API fixture
 
@@ -90,6 +91,62 @@ async def test_filter_typing_shows_matches_and_escape_clears(listing: Path, stat
         await pilot.press("escape")
         await ready(app, pilot)
         assert len(titles_shown(app)) == len(PLAIN_TITLES)
+        assert app.focused is app.query_one(PaperList)
+
+
+def burst(app: BroadsheetApp, *keys: str) -> None:
+    """Keys as a terminal delivers a burst of them (a paste, a fast typist, keys batched over
+    SSH): all queued before the first is handled."""
+    from textual import events
+
+    for key in keys:
+        character = key if len(key) == 1 else {"slash": "/", "space": " "}.get(key)
+        event = events.Key(key, character)
+        event.set_sender(app)
+        app._driver.send_message(event)  # noqa: SLF001 - the path a terminal's keys take
+
+
+async def test_keys_right_behind_the_slash_or_escape_go_where_the_focus_went(listing: Path, state_path: Path) -> None:
+    """The app hands each key to the widget focused at that moment, so a burst is handed out
+    before its first key has moved the focus: the letters behind `/` reached the list (and
+    ran as its commands), the keys behind Esc the filter box."""
+    app = make_app(args_for([listing], state_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        burst(app, "slash", *"sparse")
+        await ready(app, pilot)
+        assert app.query_one("#filter", Input).value == "sparse"
+        assert titles_shown(app) == ["Sparse Attention at Scale"]
+        assert not app.library.is_starred(app.query_one(PaperList).current)  # "s" reached no list
+        burst(app, "escape", "j", "s")
+        await ready(app, pilot)
+        papers = app.query_one(PaperList)
+        assert app.query_one("#filter", Input).value == "" and app.focused is papers
+        below = titles_shown(app).index("Sparse Attention at Scale") + 1  # the cursor kept its paper
+        assert papers.cursor == below and app.library.is_starred(papers.current)  # j, then s, on the list
+        burst(app, "slash", "a", "/", "b")  # a slash inside the box is text
+        await ready(app, pilot)
+        assert app.query_one("#filter", Input).value == "a/b"
+
+
+async def test_the_palette_focuses_and_clears_the_filter(listing: Path, state_path: Path) -> None:
+    """The two keys' actions are guarded to the reader's own screen; from the palette, run
+    once it has closed, they still work."""
+    app = make_app(args_for([listing], state_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("ctrl+p", *"Filter")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await ready(app, pilot)
+        assert app.focused is app.query_one("#filter", Input)
+        await pilot.press(*"sparse")
+        await ready(app, pilot)
+        await pilot.press("ctrl+p", *"Clear")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await ready(app, pilot)
+        assert app.query_one("#filter", Input).value == ""
         assert app.focused is app.query_one(PaperList)
 
 

@@ -54,8 +54,10 @@ class BroadsheetApp(LiveSearch, OutboundActions, App[None]):
     """
 
     BINDINGS = [
-        Binding("slash", "focus_filter", "Filter", id="filter"),
-        Binding("escape", "clear_filter", "Clear", show=False, id="clear"),
+        # priority: handled as the app hands the key out, so the keys behind it in a burst
+        # (a paste, a fast typist, keys batched over SSH) go to the widget it focuses
+        Binding("slash", "focus_filter", "Filter", id="filter", priority=True),
+        Binding("escape", "clear_filter", "Clear", show=False, id="clear", priority=True),
         Binding("enter", "open_detail", "Open", id="open"),
         Binding("s", "toggle_star", "Star", id="star"),
         Binding("r,space", "toggle_read", "Read", id="read"),
@@ -359,16 +361,25 @@ class BroadsheetApp(LiveSearch, OutboundActions, App[None]):
 
     # -- actions ----------------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The filter's two priority keys belong to the reader's own screen (a dialog on top
+        takes them as usual), and a slash typed in the filter box is text."""
+        if action in ("focus_filter", "clear_filter"):
+            if self.screen is not self.screen_stack[0]:
+                return False
+            return not (action == "focus_filter" and self.focused is self._filter_box)
+        return True
+
     def action_focus_filter(self) -> None:
-        # set_focus is immediate; Widget.focus() is deferred, so keys typed right after
-        # the slash (a fast typist, or a paste) would still reach the list
+        # set_focus is immediate (Widget.focus() is deferred): the keys behind the slash
+        # are handed out after this, to the box
         self.set_focus(self._filter_box)
 
     def action_clear_filter(self) -> None:
         filter_box = self._filter_box
         if filter_box.value:
             filter_box.value = ""
-        self.paper_list.focus()
+        self.set_focus(self.paper_list)
 
     def _current(self) -> int | None:
         index = self.paper_list.current
