@@ -109,7 +109,7 @@ def burst(app: BroadsheetApp, *keys: str) -> None:
 async def test_keys_right_behind_the_slash_or_escape_go_where_the_focus_went(listing: Path, state_path: Path) -> None:
     """The app hands each key to the widget focused at that moment, so a burst is handed out
     before its first key has moved the focus: the letters behind `/` reached the list (and
-    ran as its commands), the keys behind Esc the filter box."""
+    ran as its commands), the keys behind Esc or Enter the filter box."""
     app = make_app(args_for([listing], state_path))
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(app, pilot)
@@ -127,6 +127,11 @@ async def test_keys_right_behind_the_slash_or_escape_go_where_the_focus_went(lis
         burst(app, "slash", "a", "/", "b")  # a slash inside the box is text
         await ready(app, pilot)
         assert app.query_one("#filter", Input).value == "a/b"
+        burst(app, "escape", "slash", "d", "enter", "j", "s")  # Enter leaves the box; j and s are the list's
+        await ready(app, pilot)
+        assert app.query_one("#filter", Input).value == "d" and app.focused is papers
+        assert len(papers.rows) >= 2 and papers.cursor == 1
+        assert app.library.is_starred(papers.current)
 
 
 async def test_the_palette_focuses_and_clears_the_filter(listing: Path, state_path: Path) -> None:

@@ -16,7 +16,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Static
 
 from broadsheet import config as config_module
 from broadsheet.library import Library, SearchEngine, SearchOutcome
@@ -58,6 +58,7 @@ class BroadsheetApp(LiveSearch, OutboundActions, App[None]):
         # (a paste, a fast typist, keys batched over SSH) go to the widget it focuses
         Binding("slash", "focus_filter", "Filter", id="filter", priority=True),
         Binding("escape", "clear_filter", "Clear", show=False, id="clear", priority=True),
+        Binding("enter", "leave_filter", "Done filtering", show=False, id="filter_done", priority=True),
         Binding("enter", "open_detail", "Open", id="open"),
         Binding("s", "toggle_star", "Star", id="star"),
         Binding("r,space", "toggle_read", "Read", id="read"),
@@ -259,10 +260,6 @@ class BroadsheetApp(LiveSearch, OutboundActions, App[None]):
             self._show_current(after=TYPING_DETAIL_DELAY)
         self._run_search(value)
 
-    @on(Input.Submitted, "#filter")
-    def _filter_submitted(self) -> None:
-        self.paper_list.focus()
-
     def _show_outcome(self, outcome: SearchOutcome, started: float) -> None:
         if not self.is_running or not self._filter_box.is_mounted:
             return  # the reader is closing: nothing to show it on
@@ -364,16 +361,23 @@ class BroadsheetApp(LiveSearch, OutboundActions, App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The filter's two priority keys belong to the reader's own screen (a dialog on top
         takes them as usual), and a slash typed in the filter box is text."""
-        if action in ("focus_filter", "clear_filter"):
+        if action in ("focus_filter", "clear_filter", "leave_filter"):
             if self.screen is not self.screen_stack[0]:
                 return False
-            return not (action == "focus_filter" and self.focused is self._filter_box)
+            if action == "focus_filter":
+                return self.focused is not self._filter_box
+            if action == "leave_filter":
+                return self.focused is self._filter_box
         return True
 
     def action_focus_filter(self) -> None:
         # set_focus is immediate (Widget.focus() is deferred): the keys behind the slash
         # are handed out after this, to the box
         self.set_focus(self._filter_box)
+
+    def action_leave_filter(self) -> None:
+        """Enter in the filter box: the results stay, the keys behind it go to the list."""
+        self.set_focus(self.paper_list)
 
     def action_clear_filter(self) -> None:
         filter_box = self._filter_box
@@ -506,7 +510,7 @@ class BroadsheetApp(LiveSearch, OutboundActions, App[None]):
         )
         for binding in self.BINDINGS:
             assert isinstance(binding, Binding)
-            if binding.action in ("quit", "help"):
+            if binding.action in ("quit", "help", "leave_filter"):
                 continue
             yield SystemCommand(
                 binding.description,
