@@ -468,10 +468,14 @@ async def test_config_default_sort_and_open_marks_read(listing: Path, state_path
 async def test_key_overrides_from_config(listing: Path, state_path: Path, isolated_home: Path) -> None:
     config = isolated_home / "config" / "broadsheet" / "config.toml"
     config.parent.mkdir(parents=True)
-    config.write_text('[keys]\nstar = "f"\n"list.down" = "ctrl+n"\n')
+    config.write_text('[keys]\nstar = "f"\n"list.down" = "ctrl+n"\nstra = "x"\n')
     app = make_app(args_for([listing], state_path))
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(app, pilot)
+        shown = [str(n.message) for n in app._notifications]  # noqa: SLF001
+        # a typo is said, once
+        assert any(message == f"{config}: ignored keys 'stra' (no such binding id)" for message in shown)
+        assert not any("star" in message.replace("'stra'", "") for message in shown)
         await pilot.press("ctrl+n", "f")
         papers = app.query_one(PaperList)
         assert papers.cursor == 1

@@ -25,12 +25,13 @@ class Config:
     default_sort: str = "relevance"
     keys: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    path: Path | None = None  # the file read, for messages
 
 
 def load_config(path: Path | None = None) -> Config:
     """Read the config; every problem becomes a one-line message in `problems`."""
     path = path or paths.config_file()
-    config = Config()
+    config = Config(path=path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -172,9 +172,15 @@ class BroadsheetApp(LiveSearch, OutboundActions, App[None]):
     def on_mount(self) -> None:
         if self._theme_problems:
             self.notify("\n".join(self._theme_problems), title="Theme problems", severity="warning", timeout=8)
+        key_problems = []
         if self.config.keys:
-            self.set_keymap(self.config.keys)
-        for problem in self.config.problems + self.library.problems:
+            known = {binding.id for binding in (*PaperList.BINDINGS, *self.BINDINGS) if isinstance(binding, Binding)}
+            unknown = sorted(set(self.config.keys) - known)
+            if unknown:  # Textual ignores them without a word: a typo would go unnoticed
+                where = self.config.path or "config.toml"
+                key_problems.append(f"{where}: ignored keys {', '.join(map(repr, unknown))} (no such binding id)")
+            self.set_keymap({key: value for key, value in self.config.keys.items() if key in known})
+        for problem in self.config.problems + key_problems + self.library.problems:
             self.notify(problem, severity="warning", timeout=8)
         self._apply_layout(self.size.width)
         self.paper_list.focus()
