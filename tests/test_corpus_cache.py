@@ -215,6 +215,8 @@ def test_a_text_column_gives_back_each_string_as_a_list_would() -> None:
     assert column[1:4] == TEXTS[1:4]
     with pytest.raises(IndexError):
         column[len(TEXTS)]
+    with pytest.raises(IndexError):
+        column[-len(TEXTS) - 1]  # as a list: not a row counted from the end twice
     assert list(column) == TEXTS and column.as_list() is column.as_list()  # cut all, once
     assert column[2] == TEXTS[2]  # and still answered after that
     empty = corpus_cache.TextColumn(*corpus_cache.TextColumn.pack([]))
@@ -235,6 +237,8 @@ def test_a_text_column_cuts_any_run_of_rows_as_a_list_slice_would(strings: list[
         for stop in range(start, len(strings) + 3):
             assert column.cut(start, stop) == strings[start:stop], (start, stop)
     assert column._list is None  # noqa: SLF001 - cutting runs never cut the whole column
+    with pytest.raises(ValueError):
+        column.cut(-2, 1)
     column.as_list()
     assert column.cut(1, 3) == strings[1:3]  # and after it was cut whole
 

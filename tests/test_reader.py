@@ -124,7 +124,7 @@ async def test_keys_right_behind_the_slash_or_escape_go_where_the_focus_went(lis
         assert app.query_one("#filter", Input).value == "" and app.focused is papers
         below = titles_shown(app).index("Sparse Attention at Scale") + 1  # the cursor kept its paper
         assert papers.cursor == below and app.library.is_starred(papers.current)  # j, then s, on the list
-        burst(app, "slash", "a", "/", "b")  # a slash inside the box is text
+        burst(app, "slash", "a", "slash", "b")  # a slash inside the box is text
         await ready(app, pilot)
         assert app.query_one("#filter", Input).value == "a/b"
         burst(app, "escape", "slash", "d", "enter", "j", "s")  # Enter leaves the box; j and s are the list's
@@ -463,6 +463,32 @@ async def test_config_default_sort_and_open_marks_read(listing: Path, state_path
         await pilot.press("enter")
         index = app.query_one(PaperList).current
         assert index is not None and not app.library.is_read(index)
+
+
+async def test_a_printable_key_given_to_the_filters_keys_is_still_text_in_the_box(
+    listing: Path, state_path: Path, isolated_home: Path
+) -> None:
+    """The filter's keys are priority bindings; one a user's keymap makes printable must not
+    be taken from the box (nor must the box's own keys, like backspace)."""
+    config = isolated_home / "config" / "broadsheet" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text('[keys]\nclear = "escape,x"\nfilter = "slash,f"\nfilter_done = "enter,d"\n')
+    app = make_app(args_for([listing], state_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        box = app.query_one("#filter", Input)
+        await pilot.press("f", *"fixed", "backspace")
+        await ready(app, pilot)
+        assert app.focused is box and box.value == "fixe"
+        await pilot.press("escape")  # still clears, from the box
+        await ready(app, pilot)
+        assert box.value == "" and app.focused is app.query_one(PaperList)
+        await pilot.press("slash", *"s", "x")  # ... and x, from the list
+        await ready(app, pilot)
+        assert box.value == "sx"
+        await pilot.press("escape", "x")
+        await ready(app, pilot)
+        assert box.value == "" and app.focused is app.query_one(PaperList)
 
 
 async def test_key_overrides_from_config(listing: Path, state_path: Path, isolated_home: Path) -> None:

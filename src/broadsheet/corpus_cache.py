@@ -212,6 +212,8 @@ class TextColumn(Sequence[str]):
         ends = self._ends
         if index < 0:
             index += len(ends)
+            if index < 0:
+                raise IndexError("text column index out of range")
         end = ends[index]  # raises IndexError past the end, as a list does
         return self._text[ends[index - 1] + 1 if index else 0 : end]
 
@@ -219,7 +221,10 @@ class TextColumn(Sequence[str]):
         return iter(self.as_list())
 
     def cut(self, start: int, stop: int) -> list[str]:
-        """The strings of rows `start` to `stop` (one C call over their part of the text)."""
+        """The strings of rows `start` to `stop`, both counted from 0 (one C call over their
+        part of the text); a stop past the end is the end."""
+        if start < 0 or stop < 0:
+            raise ValueError("TextColumn.cut takes rows counted from the start")
         if self._list is not None:
             return self._list[start:stop]
         stop = min(stop, len(self._ends))

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 Steps = Generator[None, None, int]
 TITLE_WEIGHTS = (8, 7, 5)  # exact, prefix, with typos
 BODY_WEIGHTS = (3, 2, 1)
-_CHECKS_PER_STEP = 50  # papers whose text is checked between yields (~0.3 ms warm; 200 made 3-5 ms steps)
+_CHECKS_PER_STEP = 50  # papers whose text is checked between yields (at 100k, 200 made steps of 3-5 ms)
 _READ_SLICE = 0.002  # seconds of reading texts between yields (when they come from disk)
 _LOOKUPS_PER_STEP = 2000  # status lookups between yields
 _MAX_SCORED = 20  # terms that count toward relevance (keeps scores within a byte)
@@ -227,8 +227,9 @@ def _add_tiers(
 
 def _bodies(papers: Sequence[Paper], rows: list[int], separator: str) -> Generator[None, None, list[str]]:
     """Abstract and summary of each row as one text, yielding whenever reading them has
-    taken _READ_SLICE: warm, 200 take ~0.3 ms; from a file that left the page cache, each
-    can wait for the disk, and 200 in one go stalled the UI 200-370 ms at 100k papers."""
+    taken _READ_SLICE: warm, a step's texts read in well under a millisecond; from a file
+    that left the page cache, each can wait for the disk, and a step's 200 read in one go
+    once stalled the UI 200-370 ms at 100k papers."""
     read = corpus.body_reader(papers)
     texts: list[str] = []
     clock = time.perf_counter

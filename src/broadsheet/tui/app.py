@@ -191,10 +191,19 @@ class BroadsheetApp(LiveSearch, OutboundActions, App[None]):
         self.set_interval(0.5, self._poll_index_progress)
         self.set_interval(1.0, self._idle_collector.collect_if_idle)
 
+    _key_in_hand: events.Key | None = None  # the key whose priority bindings are being tried
+
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseEvent)):
             self._idle_collector.saw_input()
-        await super().on_event(event)
+        if not isinstance(event, events.Key):
+            await super().on_event(event)
+            return
+        self._key_in_hand = event  # for check_action
+        try:
+            await super().on_event(event)
+        finally:
+            self._key_in_hand = None
 
     def _start_background_work(self) -> None:
         self.library.counts()
@@ -365,15 +374,19 @@ class BroadsheetApp(LiveSearch, OutboundActions, App[None]):
     # -- actions ----------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The filter's two priority keys belong to the reader's own screen (a dialog on top
-        takes them as usual), and a slash typed in the filter box is text."""
+        """The filter's priority keys belong to the reader's own screen (a dialog on top takes
+        them as usual), and a printable key typed in the filter box is text."""
         if action in ("focus_filter", "clear_filter", "leave_filter"):
             if self.screen is not self.screen_stack[0]:
                 return False
+            in_box = self.focused is self._filter_box
+            key = self._key_in_hand
+            if in_box and key is not None and key.is_printable:
+                return False  # text in the box ('/', or a letter a user's keymap gave them)
             if action == "focus_filter":
-                return self.focused is not self._filter_box
+                return not in_box
             if action == "leave_filter":
-                return self.focused is self._filter_box
+                return in_box
         return True
 
     def action_focus_filter(self) -> None:
