@@ -76,6 +76,27 @@ def test_typos_within_allowance(index: SearchIndex) -> None:
     assert set(rows_of(index, "tronsformer ")) == {0, 2}
 
 
+@pytest.mark.parametrize(
+    ("typed", "title"),
+    [
+        ("transfomer", "Attention Is All You Need: the Transformer"),  # a letter missing
+        ("lroa", "LoRA: Low-Rank Adaptation of Large Language Models"),  # two letters swapped
+        ("quantizaton", "GPTQ: Accurate Post-Training Quantization"),  # a letter missing, 12 letters
+    ],
+)
+@pytest.mark.parametrize("finished", [True, False])  # a finished word, and the word being typed
+def test_the_issues_typo_examples(typed: str, title: str, finished: bool) -> None:
+    papers = [
+        paper(title, "An abstract about something else entirely."),
+        paper("Unrelated: Graph Neural Networks", "Message passing on graphs."),
+    ]
+    found = rows_of(SearchIndex.build(papers), typed + (" " if finished else ""))
+    assert found == [0]
+    spans = SearchIndex.build(papers).highlights(0, typed).title
+    word = title.lower().index(typed[:2] if typed != "lroa" else "lora")
+    assert any(start <= word < end for start, end in spans)  # and the word is what is highlighted
+
+
 def test_the_word_being_typed_is_a_prefix(index: SearchIndex) -> None:
     assert set(rows_of(index, "age")) == {3}
     assert rows_of(index, "age ") == []
