@@ -451,10 +451,16 @@ async def test_opens_at_the_top_of_the_newest_first_list(tmp_path: Path, state_p
         assert app.library.papers[papers.current].title == "Paper 27"  # type: ignore[index]
 
 
+def write_config(home: Path, text: str) -> Path:
+    """The user's config.toml in the test's own home."""
+    config = home / "config" / "broadsheet" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(text)
+    return config
+
+
 async def test_config_default_sort_and_open_marks_read(listing: Path, state_path: Path, isolated_home: Path) -> None:
-    config = isolated_home / "config" / "broadsheet" / "config.toml"
-    config.parent.mkdir(parents=True)
-    config.write_text('default_sort = "-date"\nopen_marks_read = false\n')
+    write_config(isolated_home, 'default_sort = "-date"\nopen_marks_read = false\n')
     app = make_app(args_for([listing], state_path))
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(app, pilot)
@@ -470,9 +476,7 @@ async def test_a_printable_key_given_to_the_filters_keys_is_still_text_in_the_bo
 ) -> None:
     """The filter's keys are priority bindings; one a user's keymap makes printable must not
     be taken from the box (nor must the box's own keys, like backspace)."""
-    config = isolated_home / "config" / "broadsheet" / "config.toml"
-    config.parent.mkdir(parents=True)
-    config.write_text('[keys]\nclear = "escape,x"\nfilter = "slash,f"\nfilter_done = "enter,d"\n')
+    write_config(isolated_home, '[keys]\nclear = "escape,x"\nfilter = "slash,f"\nfilter_done = "enter,d"\n')
     app = make_app(args_for([listing], state_path))
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(app, pilot)
@@ -492,9 +496,7 @@ async def test_a_printable_key_given_to_the_filters_keys_is_still_text_in_the_bo
 
 
 async def test_key_overrides_from_config(listing: Path, state_path: Path, isolated_home: Path) -> None:
-    config = isolated_home / "config" / "broadsheet" / "config.toml"
-    config.parent.mkdir(parents=True)
-    config.write_text('[keys]\nstar = "f"\n"list.down" = "ctrl+n"\nstra = "x"\n')
+    config = write_config(isolated_home, '[keys]\nstar = "f"\n"list.down" = "ctrl+n"\nstra = "x"\n')
     app = make_app(args_for([listing], state_path))
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(app, pilot)
