@@ -174,7 +174,7 @@ class BroadsheetApp(LiveSearch, OutboundActions, App[None]):
             self.notify("\n".join(self._theme_problems), title="Theme problems", severity="warning", timeout=8)
         key_problems = []
         if self.config.keys:
-            known = {binding.id for binding in (*PaperList.BINDINGS, *self.BINDINGS) if isinstance(binding, Binding)}
+            known = {binding.id for binding in self._own_bindings()}
             unknown = sorted(set(self.config.keys) - known)
             if unknown:  # Textual ignores them without a word: a typo would go unnoticed
                 where = self.config.path or "config.toml"
@@ -196,10 +196,7 @@ class BroadsheetApp(LiveSearch, OutboundActions, App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseEvent)):
             self._idle_collector.saw_input()
-        if not isinstance(event, events.Key):
-            await super().on_event(event)
-            return
-        self._key_in_hand = event  # for check_action
+        self._key_in_hand = event if isinstance(event, events.Key) else None  # for check_action
         try:
             await super().on_event(event)
         finally:
@@ -505,10 +502,14 @@ class BroadsheetApp(LiveSearch, OutboundActions, App[None]):
 
         self.push_screen(HelpScreen(self._binding_rows()))
 
+    def _own_bindings(self) -> list[Binding]:
+        """The reader's bindings, the list's and the app's: the help screen's rows, and the
+        ids config.toml's [keys] may name."""
+        return [binding for binding in (*PaperList.BINDINGS, *self.BINDINGS) if isinstance(binding, Binding)]
+
     def _binding_rows(self) -> list[tuple[str, str]]:
         rows = []
-        for binding in (*PaperList.BINDINGS, *self.BINDINGS):
-            assert isinstance(binding, Binding)
+        for binding in self._own_bindings():
             keys = self.config.keys.get(binding.id or "", binding.key)
             shown = ", ".join(self.get_key_display(Binding(key.strip(), "")) for key in keys.split(","))
             rows.append((shown, binding.description))
