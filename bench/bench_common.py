@@ -23,6 +23,15 @@ def pct(values: list[float], q: float) -> float:
     return ordered[max(0, min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1))]
 
 
+def start_like_the_command() -> None:
+    """Before importing the reader: what `broadsheet.cli.entry_point` does before its imports
+    (pause the garbage collector until the reader's first paint; see `broadsheet.startup_gc`)."""
+    sys.path.insert(0, str(HERE.parent / "src"))
+    from broadsheet import startup_gc
+
+    startup_gc.pause()
+
+
 def redirect_home(home: Path) -> dict[str, str]:
     """Point every user dir into `home` (in os.environ, before broadsheet is imported)."""
     values = {

@@ -57,7 +57,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_common import generate, index_ready, ms_stats, now, pct, redirect_home  # noqa: E402
+from bench_common import generate, index_ready, ms_stats, now, pct, redirect_home, start_like_the_command  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 SRC = HERE.parent / "src"
@@ -312,6 +312,7 @@ def key_for(character: str) -> str:
 
 def child_type(args: argparse.Namespace) -> dict:
     """The real app through Pilot: type the queries and time every keystroke."""
+    start_like_the_command()
     import asyncio
     import gc
 

@@ -55,7 +55,7 @@ import tempfile  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from bench_common import generate, index_ready, ms_stats, now, redirect_home  # noqa: E402
+from bench_common import generate, index_ready, ms_stats, now, redirect_home, start_like_the_command  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 SRC = HERE.parent / "src"
@@ -183,6 +183,7 @@ def child_paint(args: argparse.Namespace) -> None:
         marks["app_made"] = now()
         wanted = "first_frame"
     else:
+        start_like_the_command()
         import broadsheet.commands.reader  # noqa: F401
         import broadsheet.tui.app  # noqa: F401  (make_app imports it; counted here)
 
@@ -230,6 +231,8 @@ def child_keys(args: argparse.Namespace) -> None:
 
     probe = FrameProbe()
     bare = args.case == "bare"
+    if not bare:
+        start_like_the_command()
     probe.install(paper_list=not bare)
     app = bare_app() if bare else broadsheet_app(str(args.corpus[0]), home)
     results: dict[str, object] = {}

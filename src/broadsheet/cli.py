@@ -11,9 +11,7 @@ import importlib
 import sys
 from collections.abc import Callable, Sequence
 
-from broadsheet.commands import reader
-from broadsheet.commands.common import CommandError
-from broadsheet.sources.errors import ListingError
+from broadsheet import startup_gc
 
 EXIT_USAGE = 2
 STATE_CHANGES = ("star", "unstar", "read", "unread")
@@ -49,8 +47,14 @@ for _name in STATE_CHANGES:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # imported here, not above: `entry_point` pauses the garbage collector for them first
+    from broadsheet.commands import reader
+    from broadsheet.commands.common import CommandError
+    from broadsheet.sources.errors import ListingError
+
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in SUBCOMMANDS:
+        startup_gc.resume()  # only the reader resumes it later, at its first paint
         make_parser, run = SUBCOMMANDS[argv[0]]
         argv = argv[1:]
     else:
@@ -70,4 +74,5 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def entry_point() -> None:
+    startup_gc.pause()  # see startup_gc: start-up makes next to no garbage
     sys.exit(main())

@@ -19,6 +19,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from broadsheet import config as config_module
+from broadsheet import startup_gc
 from broadsheet.library import Library, SearchEngine, SearchOutcome
 from broadsheet.model import Paper
 from broadsheet.themes import load_themes, theme_variable_defaults
@@ -208,6 +209,7 @@ class BroadsheetApp(LiveSearch, OutboundActions, App[None]):
         # collector's generations (O(1)), young collections need not walk their 100k entries
         # during the first keystrokes (~5-12 ms a collection at 100k papers).
         gc.freeze()
+        startup_gc.resume()  # the entry point paused the collector for start-up
         self._update_status()
         self.library.start_indexing(lambda: self.post_message(self.IndexReady()))
         for task in self._after_first_paint:
