@@ -264,3 +264,47 @@ def test_keys_and_titles_round_trip_through_the_cache(tmp_path: Path) -> None:
     assert loaded is not None
     assert [p.key for p in papers] == list(loaded.keys) == [loaded[i].key for i in range(len(papers))]
     assert [p.title for p in papers] == loaded.titles.as_list() == [loaded[i].title for i in range(len(papers))]
+
+
+def test_the_key_names_exactly_these_files_as_they_are_now(tmp_path: Path) -> None:
+    import os
+
+    one, two = tmp_path / "one.txt", tmp_path / "two.txt"
+    one.write_text("a listing")
+    two.write_text("another")
+    key = corpus_cache.fingerprint([str(one), str(two)], None)
+    assert key is not None and len(key) == 16 and key.isalnum()
+    assert corpus_cache.fingerprint([str(one), str(two)], None) == key  # stable
+    assert corpus_cache.fingerprint([str(tmp_path / "." / "one.txt"), str(two)], None) == key  # same file
+    others = {
+        corpus_cache.fingerprint([str(one)], None),  # fewer files
+        corpus_cache.fingerprint([str(two), str(one)], None),  # another order: another first screen
+        corpus_cache.fingerprint([str(one), str(two)], 2024),  # the year given for yearless dates
+    }
+    two.write_text("another, longer")  # another size
+    others.add(corpus_cache.fingerprint([str(one), str(two)], None))
+    stat = two.stat()
+    os.utime(two, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1))  # same size, touched
+    others.add(corpus_cache.fingerprint([str(one), str(two)], None))
+    assert key not in others and len(others) == 5
+    assert corpus_cache.fingerprint([str(one), "-"], None) is None  # stdin cannot be keyed
+    assert corpus_cache.fingerprint([str(tmp_path / "gone.txt")], None) is None
+
+
+def test_an_edited_listing_is_parsed_again_not_read_from_the_cache(tmp_path: Path) -> None:
+    from tests.reader_fixtures import PLAIN_TITLES, write_listing
+
+    from broadsheet.sources.loader import open_listings
+
+    listing = write_listing(tmp_path, PLAIN_TITLES)
+    first = open_listings([str(listing)])
+    assert isinstance(first.papers, list)  # parsed, and the cache written
+    again = open_listings([str(listing)])
+    assert isinstance(again.papers, corpus_cache.CachedPapers)
+    assert again.cache_key == first.cache_key
+    assert [p.title for p in again.papers] == [p.title for p in first.papers]
+    write_listing(tmp_path, [*PLAIN_TITLES, "A Seventh Paper on Caching"])
+    edited = open_listings([str(listing)])
+    assert isinstance(edited.papers, list)
+    assert edited.cache_key != first.cache_key
+    assert "A Seventh Paper on Caching" in [p.title for p in edited.papers]

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
-import json
 import marshal
 import math
 import mmap
@@ -21,6 +19,7 @@ import operator
 import os
 import tempfile
 import time
+import zlib
 from array import array
 from collections.abc import Iterator, Sequence
 from itertools import accumulate, chain, count
@@ -37,7 +36,11 @@ _SEPARATOR = "\x00"  # between the strings of a TextColumn: splitting on it is o
 
 
 def fingerprint(files: Sequence[str], year: int | None) -> str | None:
-    """A key for this exact set of listing files; None when one cannot be stat'ed (stdin)."""
+    """A key for this exact set of listing files; None when one cannot be stat'ed (stdin).
+
+    Two 32-bit checksums (zlib) of the files' paths, sizes and times, not a hashlib digest
+    of their JSON: the reader's first screen waits for this, and hashlib and json cost it
+    ~2 ms of imports. A wrong cache would need a collision with one of the few caches kept."""
     parts: list[Any] = [FORMAT, year]
     for name in files:
         if name == "-":
@@ -46,8 +49,9 @@ def fingerprint(files: Sequence[str], year: int | None) -> str | None:
             info = os.stat(name)
         except OSError:
             return None
-        parts.append([os.path.realpath(name), info.st_size, info.st_mtime_ns])
-    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:32]
+        parts.append((os.path.realpath(name), info.st_size, info.st_mtime_ns))
+    described = repr(parts).encode("utf-8", "surrogatepass")  # str, int and None: exact reprs
+    return f"{zlib.crc32(described):08x}{zlib.adler32(described):08x}"
 
 
 def cache_folder() -> Path:
@@ -165,6 +169,8 @@ def content_digest(keys: tuple[str, bytes], titles: tuple[str, bytes], dates: Se
     """A digest of the papers' keys and titles (as `TextColumn.pack` makes them) and their
     dates (day ordinals), in row order: what a search index's cache must match. The corpus
     cache stores it, so loading an index does not digest 20 MB of text (~65 ms at 100k)."""
+    import hashlib  # here: the reader's first screen needs no digest (see fingerprint)
+
     digest = hashlib.blake2b(digest_size=16)
     for text, ends in (keys, titles):
         digest.update(text.encode("utf-8", "surrogatepass"))
