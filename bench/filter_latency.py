@@ -57,7 +57,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_common import generate, index_ready, ms_stats, now, pct, redirect_home, start_like_the_command  # noqa: E402
+from bench_common import (  # noqa: E402
+    compile_package,
+    generate,
+    index_ready,
+    ms_stats,
+    now,
+    pct,
+    redirect_home,
+    start_like_the_command,
+)
 
 HERE = Path(__file__).resolve().parent
 SRC = HERE.parent / "src"
@@ -784,6 +793,7 @@ def main() -> None:
 
     log = (lambda _m: None) if args.json else (lambda m: print(m, file=sys.stderr, flush=True))
     results = []
+    compile_package()
     with tempfile.TemporaryDirectory(prefix="broadsheet-filter-") as folder:
         work = Path(folder)
         redirect_home(work / "parent-home")

@@ -55,7 +55,15 @@ import tempfile  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from bench_common import generate, index_ready, ms_stats, now, redirect_home, start_like_the_command  # noqa: E402
+from bench_common import (  # noqa: E402
+    compile_package,
+    generate,
+    index_ready,
+    ms_stats,
+    now,
+    redirect_home,
+    start_like_the_command,
+)
 
 HERE = Path(__file__).resolve().parent
 SRC = HERE.parent / "src"
@@ -510,6 +518,7 @@ def main() -> None:
         args.runs, args.presses = min(args.runs, 2), min(args.presses, 10)
     log = (lambda message: print(message, file=sys.stderr, flush=True)) if not args.json else (lambda _m: None)
     results = []
+    compile_package()
     with tempfile.TemporaryDirectory(prefix="broadsheet-ui-speed-") as folder:
         work = Path(folder)
         redirect_home(work / "parent-home")  # nothing in this process reads it; children get their own

@@ -321,6 +321,28 @@ async def test_a_chosen_theme_is_in_place_from_the_first_frame_without_a_reparse
         assert app.query_one(PaperList).styles.background == Color.parse(app.get_theme("broadsheet-dark").surface)
 
 
+async def test_the_first_screen_reads_one_bundled_theme_and_the_rest_follow(
+    listing: Path, state_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from broadsheet import themes
+
+    folder = tmp_path / "bundled"
+    shutil.copytree(themes.bundled_themes_dir(), folder)
+    (folder / "zz-broken.toml").write_text('name = "zz-broken"\nprimary = "not-a-colour"\n')
+    monkeypatch.setattr(themes, "bundled_themes_dir", lambda: folder)
+    ours = {path.stem for path in folder.glob("*.toml")} - {"zz-broken"}
+    app = make_app(args_for([listing], state_path, theme="broadsheet-light"))
+    assert ours & set(app.available_themes) == {"broadsheet-light"}  # before the first screen
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        assert ours <= set(app.available_themes)
+        assert app.theme == "broadsheet-light"
+        notes = [str(n.message) for n in app._notifications]  # noqa: SLF001
+        assert sum("zz-broken.toml" in note for note in notes) == 1
+
+
 async def test_broken_user_theme_is_reported_and_default_used(
     listing: Path, state_path: Path, isolated_home: Path
 ) -> None:

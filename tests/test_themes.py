@@ -192,6 +192,24 @@ def test_user_theme_overrides_and_extends(tmp_path: Path, bundled: dict[str, the
     assert any("also defined in copy.toml" in error for error in errors)
 
 
+def test_each_bundled_file_is_named_after_its_theme(bundled: dict[str, themes.Theme]) -> None:
+    """The reader's first screen reads only `<theme>.toml` of the bundled files."""
+    assert {path.stem for path in bundled_themes_dir().glob("*.toml")} == set(bundled)
+
+
+def test_a_named_load_reads_that_bundled_file_and_every_user_file(tmp_path: Path) -> None:
+    write(tmp_path, "mine.toml", 'name = "mine"\nprimary = "#FF0000"\n')
+    write(tmp_path, "dark.toml", 'name = "broadsheet-dark"\nprimary = "#00FF00"\n')
+    loaded, errors = load_themes(tmp_path, named="broadsheet-light")
+    assert errors == []
+    assert {theme.name: theme.primary for theme in loaded if theme.name != "broadsheet-light"} == {
+        "mine": "#FF0000",
+        "broadsheet-dark": "#00FF00",
+    }
+    assert "broadsheet-light" in {theme.name for theme in loaded}
+    assert [theme.name for theme in load_themes(tmp_path, named="nord")[0]] == ["broadsheet-dark", "mine"]
+
+
 def test_user_themes_default_to_the_config_folder(isolated_home: Path) -> None:
     write(paths.user_themes_dir(), "night.toml", 'name = "night"\nprimary = "#223344"\n')
     loaded, errors = load_themes()

@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, BinaryIO
 from broadsheet.model import Paper, PaperSet
 from broadsheet.sources.errors import ListingError, ParseWarning
 from broadsheet.sources.files import BLOCK_SIZE, STDIN, open_listing, spool_stdin
-from broadsheet.sources.results import ParseResult
 
 if TYPE_CHECKING:  # the parsers load on a cache miss; the reader's warm start needs none of them
     from broadsheet.sources.dump_parser import PageAssumption
     from broadsheet.sources.ingest import FileReading
+    from broadsheet.sources.results import ParseResult
 
 __all__ = ["STDIN", "Listings", "decode", "expand", "load_listings", "open_listings", "parse_data", "read_one"]
 

@@ -6,7 +6,6 @@ import gc
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 
 from rich.text import Text
 from textual import events, on
@@ -79,11 +78,12 @@ class BroadsheetApp(LiveSearch, OutboundActions, App[None]):
     class IndexReady(Message):
         """A stage of the search index is ready (posted from the indexing thread)."""
 
-    @dataclass
     class StateChanged(Message):
         """Another instance, or a hand edit, changed the reading state of these keys."""
 
-        keys: set[str]
+        def __init__(self, keys: set[str]) -> None:  # not a dataclass: see PaperList.Highlighted
+            super().__init__()
+            self.keys = keys
 
     def __init__(
         self,
@@ -115,11 +115,15 @@ class BroadsheetApp(LiveSearch, OutboundActions, App[None]):
         self.close_error: Exception | None = None
         # set by the app factory when the reader shows the library (a fetch can add papers)
         self.reload_listings: Callable[[], tuple[Sequence[Paper], SearchEngine]] | None = None
-        self._theme_problems: list[str] = []
-        themes, self._theme_problems = load_themes()
+        wanted = self.config.theme
+        # the other bundled themes are read once the first screen is up (_load_other_themes)
+        self._other_themes_due = True
+        themes, self._theme_problems = load_themes(named=wanted)
+        if not any(theme.name == wanted for theme in themes) and wanted not in self.available_themes:
+            self._other_themes_due = False
+            themes, self._theme_problems = load_themes()  # a theme of another file's name, or none
         for theme in themes:
             self.register_theme(theme)
-        wanted = self.config.theme
         if wanted not in self.available_themes:
             self._theme_problems.append(f"unknown theme {wanted!r}; using {config_module.DEFAULT_THEME}")
             wanted = config_module.DEFAULT_THEME
@@ -137,9 +141,17 @@ class BroadsheetApp(LiveSearch, OutboundActions, App[None]):
         classes["-light-mode"] = not theme.dark
         self.update_classes(classes, update=False)
         self._refresh_truecolor_filter(self.ansi_theme)
+        self._theme_started = True
         self.stylesheet.set_variables(self.get_css_variables())
 
     # -- composition ------------------------------------------------------------------
+
+    _theme_started = False  # set by _start_with_theme
+
+    def get_css_variables(self) -> dict[str, str]:
+        # App.__init__ asks for textual-dark's variables (two colour systems generated,
+        # ~0.9 ms of the start), which _start_with_theme replaces before anything is parsed
+        return super().get_css_variables() if self._theme_started else {}
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return theme_variable_defaults(self.current_theme)
@@ -210,6 +222,7 @@ class BroadsheetApp(LiveSearch, OutboundActions, App[None]):
         # during the first keystrokes (~5-12 ms a collection at 100k papers).
         gc.freeze()
         startup_gc.resume()  # the entry point paused the collector for start-up
+        self._load_other_themes()
         self._update_status()
         self.library.start_indexing(lambda: self.post_message(self.IndexReady()))
         for task in self._after_first_paint:
@@ -218,6 +231,20 @@ class BroadsheetApp(LiveSearch, OutboundActions, App[None]):
             thread.start()
             self._background.append(thread)
         self._after_first_paint.clear()
+
+    def _load_other_themes(self) -> None:
+        """Register the bundled themes the first screen did not need; report what is new
+        among their problems."""
+        if not self._other_themes_due:
+            return
+        self._other_themes_due = False
+        themes, problems = load_themes()
+        for theme in themes:
+            if theme.name not in self.available_themes:  # a user's file or the current one was read at start
+                self.register_theme(theme)
+        if news := [problem for problem in problems if problem not in self._theme_problems]:
+            self._theme_problems += news
+            self.notify("\n".join(news), title="Theme problems", severity="warning", timeout=8)
 
     def wait_for_background_work(self, timeout: float | None = None) -> None:
         """Join what runs after the first paint (writing the parsed-listing cache)."""
