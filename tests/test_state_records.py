@@ -112,6 +112,21 @@ def test_canonical_stamps_round_trip_and_sort_like_instants(us: int) -> None:
     assert to_datetime(text) == dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=us)
 
 
+def test_stamps_in_a_row_across_seconds_match_their_instants() -> None:
+    """format_us keeps the text of the last second: runs within one, the step to the next,
+    and a jump away and back must all give each instant's own text."""
+
+    def by_datetime(us: int) -> str:
+        d = dt.datetime(1970, 1, 1) + dt.timedelta(microseconds=us)
+        return d.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+    start = parse_us("2026-12-31T23:59:59.999990Z")
+    far = parse_us("2001-02-03T04:05:06.000007Z")
+    for us in [*range(start, start + 25), far, start + 3, far + 1_000_000, start + 24]:
+        assert format_us(us) == by_datetime(us)
+    assert format_us(start + 10) == "2027-01-01T00:00:00.000000Z"
+
+
 def test_normalize_accepts_rfc3339_variants() -> None:
     assert normalize("2024-05-01T12:00:00+02:00") == "2024-05-01T10:00:00.000000Z"
     assert normalize("2024-05-01 10:00:00Z") == "2024-05-01T10:00:00.000000Z"
