@@ -29,7 +29,8 @@ def compile_package() -> None:
     compiled from source in every measured start (~3 ms for the app module alone)."""
     import compileall
 
-    compileall.compile_dir(str(HERE.parent / "src"), quiet=1)
+    if not compileall.compile_dir(str(HERE.parent / "src"), quiet=1):
+        raise SystemExit("bench: compiling src/broadsheet failed (see above)")
 
 
 def start_like_the_command() -> None:

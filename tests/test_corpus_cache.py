@@ -308,3 +308,21 @@ def test_an_edited_listing_is_parsed_again_not_read_from_the_cache(tmp_path: Pat
     assert isinstance(edited.papers, list)
     assert edited.cache_key != first.cache_key
     assert "A Seventh Paper on Caching" in [p.title for p in edited.papers]
+
+
+def test_a_cache_of_other_listings_under_the_same_key_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The key is two checksums; a collision must cost a parse, never show other papers."""
+    from tests.reader_fixtures import PLAIN_TITLES, write_listing
+
+    from broadsheet.sources.loader import open_listings
+
+    monkeypatch.setattr(corpus_cache, "key_of", lambda described: "same-key-for-all")
+    first = write_listing(tmp_path, PLAIN_TITLES[:3], name="first.txt")
+    second = write_listing(tmp_path, PLAIN_TITLES[3:], name="second.txt")
+    open_listings([str(first)])  # parsed; its cache written under the shared key
+    assert isinstance(open_listings([str(first)]).papers, corpus_cache.CachedPapers)
+    other = open_listings([str(second)])
+    assert isinstance(other.papers, list)  # parsed, not the first file's cache
+    assert [p.title for p in other.papers] == PLAIN_TITLES[3:]

@@ -343,6 +343,36 @@ async def test_the_first_screen_reads_one_bundled_theme_and_the_rest_follow(
         assert sum("zz-broken.toml" in note for note in notes) == 1
 
 
+async def test_a_theme_list_opened_before_the_rest_are_read_has_them_all(
+    listing: Path, state_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`t` typed ahead of the first screen is handled before the background work that reads
+    the other bundled themes: the picker, and the palette's theme search, read them first."""
+    from textual.command import CommandPalette
+    from textual.widgets import OptionList
+
+    from broadsheet import themes
+    from broadsheet.tui.screens import ThemePicker
+
+    monkeypatch.setattr(BroadsheetApp, "_start_background_work", lambda self: None)  # not yet
+    bundled = {path.stem for path in themes.bundled_themes_dir().glob("*.toml")}
+    for opened in ("picker", "palette"):
+        app = make_app(args_for([listing], state_path))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            assert not bundled <= set(app.available_themes)
+            if opened == "picker":
+                await pilot.press("t")
+            else:
+                app.action_change_theme()
+            await pilot.pause()
+            assert isinstance(app.screen, ThemePicker if opened == "picker" else CommandPalette)
+            assert bundled <= set(app.available_themes)
+            if opened == "picker":
+                options = app.screen.query_one(OptionList)
+                assert bundled <= {options.get_option_at_index(i).id for i in range(options.option_count)}
+
+
 async def test_broken_user_theme_is_reported_and_default_used(
     listing: Path, state_path: Path, isolated_home: Path
 ) -> None:

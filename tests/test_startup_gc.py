@@ -71,11 +71,35 @@ def test_a_subcommand_resumes_the_collector(tmp_path: Path, capsys: pytest.Captu
     assert capsys.readouterr().out.strip() == str(tmp_path / "state.toml")
 
 
-async def test_the_reader_resumes_the_collector_at_its_first_paint(tmp_path: Path) -> None:
+def test_the_entry_point_pauses_before_anything_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    import broadsheet.cli
+
+    seen: list[bool] = []
+    monkeypatch.setattr(broadsheet.cli, "main", lambda: seen.append(gc.isenabled()) or 0)
+    with pytest.raises(SystemExit) as leaving:
+        broadsheet.cli.entry_point()
+    assert leaving.value.code == 0
+    assert seen == [False]
+
+
+async def test_the_reader_resumes_the_collector_at_its_first_paint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from broadsheet.tui.app import BroadsheetApp
+
+    collecting_at_mount: list[bool] = []
+    on_mount = BroadsheetApp.on_mount
+
+    def mounted(self: BroadsheetApp) -> None:
+        collecting_at_mount.append(gc.isenabled())
+        on_mount(self)
+
+    monkeypatch.setattr(BroadsheetApp, "on_mount", mounted)
     startup_gc.pause()
     app = make_app(args_for([write_listing(tmp_path, PLAIN_TITLES)], tmp_path / "state.toml"))
     assert not gc.isenabled()  # loading the listings left it paused
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
+        assert collecting_at_mount == [False]  # still paused while the first screen is built
         assert gc.isenabled()
         assert app.query_one("PaperList").rows  # painted

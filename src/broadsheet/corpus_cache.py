@@ -35,12 +35,10 @@ _MAGIC = b"BSCACHE"
 _SEPARATOR = "\x00"  # between the strings of a TextColumn: splitting on it is one C call
 
 
-def fingerprint(files: Sequence[str], year: int | None) -> str | None:
-    """A key for this exact set of listing files; None when one cannot be stat'ed (stdin).
-
-    Two 32-bit checksums (zlib) of the files' paths, sizes and times, not a hashlib digest
-    of their JSON: the reader's first screen waits for this, and hashlib and json cost it
-    ~2 ms of imports. A wrong cache would need a collision with one of the few caches kept."""
+def describe(files: Sequence[str], year: int | None) -> str | None:
+    """This exact set of listing files as they are now: their real paths, sizes and
+    modification times, in order, and the year given for yearless dates (as text). None when
+    a file cannot be stat'ed (stdin). A cache stores it and is used only when it matches."""
     parts: list[Any] = [FORMAT, year]
     for name in files:
         if name == "-":
@@ -50,8 +48,23 @@ def fingerprint(files: Sequence[str], year: int | None) -> str | None:
         except OSError:
             return None
         parts.append((os.path.realpath(name), info.st_size, info.st_mtime_ns))
-    described = repr(parts).encode("utf-8", "surrogatepass")  # str, int and None: exact reprs
-    return f"{zlib.crc32(described):08x}{zlib.adler32(described):08x}"
+    return repr(parts)  # str, int and None have exact reprs; repr escapes lone surrogates
+
+
+def key_of(described: str) -> str:
+    """A cache's file name for a `describe` text.
+
+    Two 32-bit checksums (zlib), not a hashlib digest: the reader's first screen waits for
+    this, and hashlib (with json, which the old key used too) cost it ~2 ms of imports. A
+    collision cannot show the wrong papers: the loader checks the stored description."""
+    data = described.encode()
+    return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
+
+
+def fingerprint(files: Sequence[str], year: int | None) -> str | None:
+    """The cache key for these listing files now; None when they cannot be keyed (stdin)."""
+    described = describe(files, year)
+    return None if described is None else key_of(described)
 
 
 def cache_folder() -> Path:

@@ -181,7 +181,7 @@ def load_themes(user_dir: Path | None = None, *, named: str | None = None) -> tu
     """Bundled themes, then the user's (`paths.user_themes_dir()` by default).
 
     A user theme replaces a bundled one of the same name. Broken files are skipped and
-    reported as one-line messages, so the app can show a single notification and carry on.
+    reported as one-line messages, so the app can show them in one notification and carry on.
     With `named`, of the bundled files only `<named>.toml` is read (each is named after its
     theme): what a first screen needs, ~1 ms sooner; the caller loads the rest later.
     """

@@ -165,8 +165,10 @@ def open_listings(
     from broadsheet import corpus_cache
 
     paths = list(paths)
-    key = corpus_cache.fingerprint([path for path, _named in expand(paths)], year) if use_cache else None
-    if key is not None and (cached := corpus_cache.load(key)) is not None:
+    described = corpus_cache.describe([path for path, _named in expand(paths)], year) if use_cache else None
+    key = None if described is None else corpus_cache.key_of(described)
+    cached = corpus_cache.load(key) if key is not None else None
+    if cached is not None and cached.extra.get("listings") == described:  # else another set's key
         extra = cached.extra
         return Listings(
             papers=cached,  # a lazy Sequence[Paper]
@@ -179,6 +181,7 @@ def open_listings(
     listings.cache_key = key
     if key is not None:
         extra = {
+            "listings": described,
             "warnings": [{"source": w.source, "line": w.line, "reason": w.reason} for w in listings.warnings],
             "entries": listings.entries,
             "files": listings.files,

@@ -221,7 +221,7 @@ class BroadsheetApp(LiveSearch, OutboundActions, App[None]):
         # collector's generations (O(1)), young collections need not walk their 100k entries
         # during the first keystrokes (~5-12 ms a collection at 100k papers).
         gc.freeze()
-        startup_gc.resume()  # the entry point paused the collector for start-up
+        startup_gc.resume()  # the entry point paused the collector for start-up (freezes too: O(1))
         self._load_other_themes()
         self._update_status()
         self.library.start_indexing(lambda: self.post_message(self.IndexReady()))
@@ -234,7 +234,8 @@ class BroadsheetApp(LiveSearch, OutboundActions, App[None]):
 
     def _load_other_themes(self) -> None:
         """Register the bundled themes the first screen did not need; report what is new
-        among their problems."""
+        among their problems (in a notification of their own: the start's were shown at
+        mount). Runs once, after the first screen or when a theme list opens before it."""
         if not self._other_themes_due:
             return
         self._other_themes_due = False
@@ -511,6 +512,8 @@ class BroadsheetApp(LiveSearch, OutboundActions, App[None]):
         self._run_search(self._query_text)
 
     def action_pick_theme(self) -> None:
+        self._load_other_themes()  # a key typed ahead of the first screen comes before them
+
         def chosen(name: str | None) -> None:
             if name and name != self.config.theme:
                 self.config.theme = name
@@ -519,6 +522,11 @@ class BroadsheetApp(LiveSearch, OutboundActions, App[None]):
         from broadsheet.tui.screens import ThemePicker
 
         self.push_screen(ThemePicker(sorted(self.available_themes), self.theme), chosen)
+
+    def search_themes(self) -> None:
+        """The palette's theme search (Textual's "Theme" command), with every theme in it."""
+        self._load_other_themes()
+        super().search_themes()
 
     def _remember_theme(self, name: str) -> None:
         try:
