@@ -36,8 +36,7 @@ def compile_package() -> None:
 def start_like_the_command() -> None:
     """Before importing the reader: what `broadsheet.cli.entry_point` does before its imports
     (pause the garbage collector until the reader's first paint; see `broadsheet.startup_gc`)."""
-    sys.path.insert(0, str(HERE.parent / "src"))
-    from broadsheet import startup_gc
+    from broadsheet import startup_gc  # the children put src/ on sys.path first
 
     startup_gc.pause()
 

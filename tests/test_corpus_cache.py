@@ -269,26 +269,30 @@ def test_keys_and_titles_round_trip_through_the_cache(tmp_path: Path) -> None:
 def test_the_key_names_exactly_these_files_as_they_are_now(tmp_path: Path) -> None:
     import os
 
+    def key_for(files: list[str], year: int | None) -> str | None:  # as open_listings keys them
+        described = corpus_cache.describe(files, year)
+        return None if described is None else corpus_cache.key_of(described)
+
     one, two = tmp_path / "one.txt", tmp_path / "two.txt"
     one.write_text("a listing")
     two.write_text("another")
-    key = corpus_cache.fingerprint([str(one), str(two)], None)
+    key = key_for([str(one), str(two)], None)
     assert key is not None and len(key) == 16 and key.isalnum()
-    assert corpus_cache.fingerprint([str(one), str(two)], None) == key  # stable
-    assert corpus_cache.fingerprint([str(tmp_path / "." / "one.txt"), str(two)], None) == key  # same file
+    assert key_for([str(one), str(two)], None) == key  # stable
+    assert key_for([str(tmp_path / "." / "one.txt"), str(two)], None) == key  # same file
     others = {
-        corpus_cache.fingerprint([str(one)], None),  # fewer files
-        corpus_cache.fingerprint([str(two), str(one)], None),  # another order: another first screen
-        corpus_cache.fingerprint([str(one), str(two)], 2024),  # the year given for yearless dates
+        key_for([str(one)], None),  # fewer files
+        key_for([str(two), str(one)], None),  # another order: another first screen
+        key_for([str(one), str(two)], 2024),  # the year given for yearless dates
     }
     two.write_text("another, longer")  # another size
-    others.add(corpus_cache.fingerprint([str(one), str(two)], None))
+    others.add(key_for([str(one), str(two)], None))
     stat = two.stat()
     os.utime(two, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1))  # same size, touched
-    others.add(corpus_cache.fingerprint([str(one), str(two)], None))
+    others.add(key_for([str(one), str(two)], None))
     assert key not in others and len(others) == 5
-    assert corpus_cache.fingerprint([str(one), "-"], None) is None  # stdin cannot be keyed
-    assert corpus_cache.fingerprint([str(tmp_path / "gone.txt")], None) is None
+    assert key_for([str(one), "-"], None) is None  # stdin cannot be keyed
+    assert key_for([str(tmp_path / "gone.txt")], None) is None
 
 
 def test_an_edited_listing_is_parsed_again_not_read_from_the_cache(tmp_path: Path) -> None:

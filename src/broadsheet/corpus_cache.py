@@ -61,12 +61,6 @@ def key_of(described: str) -> str:
     return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
 
 
-def fingerprint(files: Sequence[str], year: int | None) -> str | None:
-    """The cache key for these listing files now; None when they cannot be keyed (stdin)."""
-    described = describe(files, year)
-    return None if described is None else key_of(described)
-
-
 def cache_folder() -> Path:
     return paths.cache_dir() / "corpus"
 
@@ -182,7 +176,7 @@ def content_digest(keys: tuple[str, bytes], titles: tuple[str, bytes], dates: Se
     """A digest of the papers' keys and titles (as `TextColumn.pack` makes them) and their
     dates (day ordinals), in row order: what a search index's cache must match. The corpus
     cache stores it, so loading an index does not digest 20 MB of text (~65 ms at 100k)."""
-    import hashlib  # here: the reader's first screen needs no digest (see fingerprint)
+    import hashlib  # here: the reader's first screen needs no digest (see key_of)
 
     digest = hashlib.blake2b(digest_size=16)
     for text, ends in (keys, titles):
